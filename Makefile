@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make demo` runs it, `make test` tests it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TICKETS ?= 50000
+
+.PHONY: setup demo test bench clean
+
+setup: $(VENV)/.installed
+
+# Idempotent: reinstalls only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shiyu needs Python 3.11 or newer")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: setup
+	$(BIN)/shiyu demo --serve --port $(PORT) --tickets $(TICKETS)
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python bench/locate.py
+	$(BIN)/python bench/bulk_import.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,113 @@
+"""The `shiyu` console command."""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shiyu.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_demo(args) -> int:
+    _django()
+    from django.core.management import call_command
+    from tqdm import tqdm
+
+    from shiyu.demo import build
+    from shiyu.demo.tickets import generate_tickets
+
+    call_command("migrate", verbosity=0)
+    if args.force and build.demo_exists():
+        call_command("flush", interactive=False, verbosity=0)
+    if not build.demo_exists():
+        started = time.monotonic()
+        with tqdm(total=3, desc="demo city", unit="step") as bar:
+            def step(label):
+                bar.set_postfix_str(label)
+                bar.update(0 if label == "city plan" else 1)
+            build.build_city(args.seed, progress=step)
+            bar.update(1)
+        generate_tickets(count=args.tickets, seed=args.seed, progress=True)
+        print(f"demo city ready in {time.monotonic() - started:.0f} s")
+    access = build.demo_access()
+    build.grant_demo_access(access)
+    _print_access(access, args.port)
+    return serve(args.port, args.workers) if args.serve else 0
+
+
+def _print_access(access, port: int) -> None:
+    base = f"http://127.0.0.1:{port}"
+    print(f"""
+  Shiyu 市域 demo city
+  web        {base}/            (login: {base}/accounts/login/)
+  admin      {base}/admin/
+  staff API  {base}/api/tickets/   docs: {base}/api/docs/
+  Open311    {base}/open311/v2/discovery.json
+
+  logins     citizen operator dispatcher handler gridworker supervisor leader admin
+  password   {access.password}{'   (generated; set SHIYU_DEMO_PASSWORD to choose)' if access.password_generated else ''}
+  api_key    {access.api_key}{'   (generated; set SHIYU_DEMO_API_KEY to choose)' if access.api_key_generated else ''}
+""", flush=True)
+
+
+def serve(port: int, workers: int = 2) -> int:
+    """gunicorn in front of Django; whitenoise serves the static files."""
+    command = [sys.executable, "-m", "gunicorn", "shiyu.wsgi:application", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--access-logfile", "-", "--timeout", "120"]
+    try:
+        return subprocess.call(command)
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_serve(args) -> int:
+    return serve(args.port, args.workers)
+
+
+def cmd_manage(args) -> int:
+    _django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["shiyu manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shiyu", description="Shiyu (市域) municipal governance platform")
+    commands = parser.add_subparsers(dest="command", required=True)
+    port = int(os.environ.get("PORT", "8000"))
+
+    demo = commands.add_parser("demo", help="generate the demo city (once) and print how to log in")
+    demo.add_argument("--tickets", type=int, default=50_000, help="tickets over 12 months (default 50,000)")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--force", action="store_true", help="delete everything and generate again")
+    demo.add_argument("--serve", action="store_true", help="then serve it")
+    demo.add_argument("--port", type=int, default=port)
+    demo.add_argument("--workers", type=int, default=2)
+    demo.set_defaults(func=cmd_demo)
+
+    serve_parser = commands.add_parser("serve", help="serve the web app with gunicorn")
+    serve_parser.add_argument("--port", type=int, default=port)
+    serve_parser.add_argument("--workers", type=int, default=2)
+    serve_parser.set_defaults(func=cmd_serve)
+
+    manage = commands.add_parser("manage", help="a Django management command (migrate, createsuperuser ...)")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,559 @@
+"""Every write to a ticket: one function per action (Zulip's actions, HackSoft's services).
+
+Each checks the actor's permission and the legal transition, then writes the change
+and its audit event in one transaction. Nothing else sets Ticket.status."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shiyu.core.audit import record
+from shiyu.core.errors import InvalidInput, NotAllowed
+from shiyu.core.models import AuditEvent, Role
+from shiyu.geo.locate import Location, locate
+from shiyu.org.models import HandlingUnit
+from shiyu.workcal import WorkCalendar
+
+from . import lifecycle
+from .models import Assignment, Category, Channel, Extension, Rating, RequestType, Status, Ticket
+
+TITLE_MAX = 100
+DESCRIPTION_MAX = 4000
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread on the phone
+
+INTAKE_ROLES = {Role.CITIZEN, Role.OPERATOR, Role.GRIDWORKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+DISPATCH_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+TRIAGE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
+CALLBACK_ROLES = {Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN}
+SUPERVISE_ROLES = {Role.SUPERVISOR, Role.ADMIN}
+# Channels that only a machine feeds (an Open311 client, a camera platform) may come without a person.
+MACHINE_CHANNELS = {Channel.OPEN311, Channel.VIDEO}
+
+
+def work_calendar() -> WorkCalendar:
+    return WorkCalendar(settings.SHIYU_OFFICE_HOURS)
+
+
+def new_code(now: dt.datetime) -> str:
+    """A public tracking code: the local date and 8 random characters (no enumeration)."""
+    local = timezone.localtime(now)
+    return local.strftime("%y%m%d") + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+# ---------------------------------------------------------------- intake
+
+
+@dataclass
+class TicketInput:
+    channel: str
+    request_type: str
+    description: str
+    title: str = ""
+    category: Category | None = None
+    address: str = ""
+    lat: float | None = None
+    long: float | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    reporter_email: str = ""
+    attributes: dict = field(default_factory=dict)
+    created_at: dt.datetime | None = None
+
+
+def _require(actor, roles: set[str], what: str) -> None:
+    if actor is None or not actor.has_role(*roles):
+        raise NotAllowed(_("Your role may not %(what)s.") % {"what": what})
+
+
+def _check_intake(data: TicketInput) -> Location | None:
+    """Field errors all at once, so a form or client can fix everything in one go."""
+    errors: dict[str, list[str]] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("Unknown channel %(value)r.") % {"value": data.channel}]
+    if data.request_type not in RequestType.values:
+        errors["request_type"] = [_("Unknown request type %(value)r.") % {"value": data.request_type}]
+    description = (data.description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the problem.")]
+    elif len(description) > DESCRIPTION_MAX:
+        errors["description"] = [_("At most %(max)d characters.") % {"max": DESCRIPTION_MAX}]
+    if len(data.title or "") > TITLE_MAX:
+        errors["title"] = [_("At most %(max)d characters.") % {"max": TITLE_MAX}]
+    if data.category is not None and (not data.category.is_leaf or not data.category.active):
+        errors["category"] = [_("Choose an active third-level category.")]
+    if data.reporter_phone and not data.reporter_phone.replace("-", "").replace("+", "").isdigit():
+        errors["reporter_phone"] = [_("A phone number has digits only.")]
+    if data.reporter_email and ("@" not in data.reporter_email or len(data.reporter_email) > 254):
+        errors["reporter_email"] = [_("Not an e-mail address.")]
+    location = None
+    if (data.lat is None) != (data.long is None):
+        errors["lat" if data.lat is None else "long"] = [_("Give both latitude and longitude.")]
+    elif data.lat is not None:
+        if not (-90 <= data.lat <= 90 and -180 <= data.long <= 180):
+            errors["lat"] = [_("Not a valid coordinate.")]
+        else:
+            location = locate(data.lat, data.long)
+            if location is None:
+                errors["lat"] = [_("The point (%(lat)s, %(long)s) is outside the city.") %
+                                 {"lat": data.lat, "long": data.long}]
+    if data.lat is None and not data.address.strip() and data.request_type != RequestType.ENQUIRY:
+        errors["address"] = [_("Give an address or coordinates.")]
+    if errors:
+        raise InvalidInput(_("The ticket has errors."), fields=errors)
+    return location
+
+
+def _build_ticket(actor, data: TicketInput, location: Location | None, now: dt.datetime) -> Ticket:
+    description = data.description.strip()
+    person = actor if getattr(actor, "pk", None) else None
+    return Ticket(
+        code=new_code(now), channel=data.channel, request_type=data.request_type, category=data.category,
+        title=(data.title or "").strip() or description[:30], description=description,
+        address=data.address.strip(), lat=data.lat, long=data.long,
+        grid_id=location and location.grid_id, community_id=location and location.community_id,
+        subdistrict_id=location and location.subdistrict_id, district_id=location and location.district_id,
+        reporter_name=data.reporter_name.strip(), reporter_phone=data.reporter_phone.strip(),
+        reporter_email=data.reporter_email.strip(),
+        reporter=person if person and person.role == Role.CITIZEN else None,
+        received_by=person if person and person.role != Role.CITIZEN else None,
+        attributes=data.attributes or {}, created_at=data.created_at or now, updated_at=now,
+    )
+
+
+def _check_actor_may_take(actor, channel: str) -> None:
+    if actor is None:
+        if channel not in MACHINE_CHANNELS:
+            raise NotAllowed(_("Only a signed-in person can enter a ticket on this channel."))
+    else:
+        _require(actor, INTAKE_ROLES, _("enter tickets"))
+
+
+def create_ticket(*, actor, data: TicketInput) -> Ticket:
+    """受理: record one ticket. actor is None only for machine channels (Open311, video)."""
+    _check_actor_may_take(actor, data.channel)
+    location = _check_intake(data)
+    now = timezone.now()
+    for _attempt in range(3):  # a code collision is astronomically rare; retry with a new code
+        ticket = _build_ticket(actor, data, location, now)
+        try:
+            with transaction.atomic():
+                ticket.save()
+                record(actor=actor, action="ticket.create", target_type="ticket", target_id=ticket.pk,
+                       to_state=ticket.status, data={"channel": ticket.channel})
+                return ticket
+        except IntegrityError:
+            if not Ticket.objects.filter(code=ticket.code).exists():
+                raise
+    raise IntegrityError("could not find a free tracking code")
+
+
+def import_tickets(*, actor, rows: Sequence[TicketInput], batch_size: int = 2000) -> list[Ticket]:
+    """Bulk intake (a migration from the old hotline system): the same checks and audit
+    events as create_ticket, written in batches. All or nothing: one bad row stops it
+    and names the row."""
+    for data in rows:
+        _check_actor_may_take(actor, data.channel)
+    now = timezone.now()
+    prepared = []
+    for number, data in enumerate(rows, start=1):
+        try:
+            prepared.append(_build_ticket(actor, data, _check_intake(data), now))
+        except InvalidInput as exc:
+            raise InvalidInput(_("Row %(row)d: %(error)s") % {"row": number, "error": exc.message},
+                               fields={f"rows[{number}].{k}": v for k, v in exc.fields.items()}) from exc
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        for start in range(0, len(prepared), batch_size):
+            batch = prepared[start:start + batch_size]
+            Ticket.objects.bulk_create(batch)
+            AuditEvent.objects.bulk_create([
+                AuditEvent(at=now, actor_id=actor_id, action="ticket.create", target_type="ticket",
+                           target_id=t.pk, to_state=t.status, data={"channel": t.channel, "import": True})
+                for t in batch
+            ])
+    return prepared
+
+
+# ---------------------------------------------------------------- the loop
+
+
+def _locked(ticket: Ticket | int) -> Ticket:
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    return Ticket.objects.select_for_update().select_related("category").get(pk=pk)
+
+
+def _move(ticket: Ticket, action: str, actor, *, note: str = "", data: dict | None = None,
+          now: dt.datetime | None = None) -> None:
+    """Check the transition, apply it and write its audit event (the caller holds the lock)."""
+    transition = lifecycle.check(ticket.status, action)
+    before = ticket.status
+    if transition.target is not None:
+        ticket.status = transition.target
+    ticket.updated_at = now or timezone.now()
+    ticket.save()
+    record(actor=actor, action=f"ticket.{action}", target_type="ticket", target_id=ticket.pk,
+           from_state=before, to_state=ticket.status, note=note, data=data)
+
+
+def _require_lead_handler(actor, ticket: Ticket, what: str) -> None:
+    """Only the lead unit's own handlers (or an admin) act for it."""
+    if actor is not None and actor.has_role(Role.ADMIN):
+        return
+    _require(actor, {Role.HANDLER}, what)
+    if actor.unit_id is None or actor.unit_id != ticket.lead_unit_id:
+        raise NotAllowed(_("This ticket is not your unit's to handle."))
+
+
+def _deadlines(category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    if category.urgent:  # urgent matters (gas, water, heating) run around the clock
+        return (start + dt.timedelta(hours=category.accept_hours),
+                start + dt.timedelta(days=category.resolve_days))
+    calendar = work_calendar()
+    return (calendar.add_working_hours(start, category.accept_hours),
+            calendar.add_working_days(start, category.resolve_days))
+
+
+def _clean_text(value: str, name: str, *, required: bool = True, limit: int = DESCRIPTION_MAX) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("%(field)s is required.") % {"field": name}, fields={name: [_("Required.")]})
+    if len(value) > limit:
+        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
+                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
+    return value
+
+
+@transaction.atomic
+def dispatch_ticket(*, actor, ticket: Ticket | int, lead_unit: HandlingUnit,
+                    assist_units: Iterable[HandlingUnit] = (), category: Category | None = None,
+                    note: str = "", now: dt.datetime | None = None) -> Ticket:
+    """派单: name one lead unit and any assisting units; the clock starts now."""
+    _require(actor, DISPATCH_ROLES, _("dispatch tickets"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "dispatch")
+    assists = [u for u in assist_units if u.pk != lead_unit.pk]
+    if category is not None:
+        if not category.is_leaf or not category.active:
+            raise InvalidInput(_("Choose an active third-level category."),
+                               fields={"category": [_("Not a leaf category.")]})
+        ticket.category = category
+    if ticket.category is None:
+        raise InvalidInput(_("Choose a category before dispatching."),
+                           fields={"category": [_("Required to dispatch.")]})
+    inactive = [u.name for u in [lead_unit, *assists] if not u.active]
+    if inactive:
+        raise InvalidInput(_("Inactive units: %(units)s.") % {"units": "、".join(inactive)},
+                           fields={"lead_unit": [_("The unit is inactive.")]})
+    now = now or timezone.now()
+    ticket.lead_unit = lead_unit
+    ticket.dispatched_at = now
+    ticket.accepted_at = None
+    ticket.accept_due_at, ticket.resolve_due_at = _deadlines(ticket.category, now)
+    Assignment.objects.bulk_create(
+        [Assignment(ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now)]
+        + [Assignment(ticket=ticket, unit=u, role=Assignment.Role.ASSIST, dispatched_at=now) for u in assists])
+    _move(ticket, "dispatch", actor, note=note, now=now,
+          data={"lead_unit": lead_unit.pk, "assist_units": [u.pk for u in assists]})
+    return ticket
+
+
+@transaction.atomic
+def answer_directly(*, actor, ticket: Ticket | int, reply: str) -> Ticket:
+    """直接答复: an operator answers an enquiry on the phone and closes it, no dispatch."""
+    _require(actor, TRIAGE_ROLES, _("answer tickets directly"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "answer_directly")
+    if ticket.request_type != RequestType.ENQUIRY:
+        raise InvalidInput(_("Only an enquiry can be answered directly."),
+                           fields={"request_type": [_("Not an enquiry.")]})
+    now = timezone.now()
+    ticket.reply = _clean_text(reply, "reply")
+    ticket.resolved_at = ticket.closed_at = now
+    _move(ticket, "answer_directly", actor, note=ticket.reply, now=now)
+    return ticket
+
+
+@transaction.atomic
+def sign_for(*, actor, ticket: Ticket | int, now: dt.datetime | None = None) -> Ticket:
+    """签收: the lead unit signs for the ticket; an assisting unit signs for its part."""
+    ticket = _locked(ticket)
+    now = now or timezone.now()
+    assignment = _own_assist(actor, ticket)
+    if assignment is not None:
+        lifecycle.check(ticket.status, "assist_accept")
+        if assignment.state != Assignment.State.DISPATCHED:
+            raise InvalidInput(_("Your unit has already signed for its part."), fields={})
+        assignment.state, assignment.accepted_at = Assignment.State.ACCEPTED, now
+        assignment.save(update_fields=["state", "accepted_at"])
+        _move(ticket, "assist_accept", actor, now=now, data={"unit": assignment.unit_id})
+        return ticket
+    lifecycle.check(ticket.status, "accept")
+    _require_lead_handler(actor, ticket, _("sign for tickets"))
+    ticket.accepted_at = now
+    ticket.assignments.filter(role=Assignment.Role.LEAD, unit_id=ticket.lead_unit_id,
+                              state=Assignment.State.DISPATCHED).update(state=Assignment.State.ACCEPTED,
+                                                                        accepted_at=now)
+    _move(ticket, "accept", actor, now=now, data={"unit": ticket.lead_unit_id,
+                                                  "on_time": bool(ticket.accept_due_at and now <= ticket.accept_due_at)})
+    return ticket
+
+
+def _own_assist(actor, ticket: Ticket) -> Assignment | None:
+    """The actor's unit's assisting assignment on this ticket, if that is its part."""
+    if actor is None or not actor.has_role(Role.HANDLER) or actor.unit_id is None:
+        return None
+    if actor.unit_id == ticket.lead_unit_id:
+        return None
+    return ticket.assignments.filter(unit_id=actor.unit_id, role=Assignment.Role.ASSIST).exclude(
+        state=Assignment.State.WITHDRAWN).first()
+
+
+@transaction.atomic
+def report_assist(*, actor, ticket: Ticket | int, report: str) -> Ticket:
+    """An assisting unit reports what it did; the lead unit uses it in the reply."""
+    ticket = _locked(ticket)
+    assignment = _own_assist(actor, ticket)
+    if assignment is None:
+        raise NotAllowed(_("Your unit is not assisting on this ticket."))
+    lifecycle.check(ticket.status, "assist_report")
+    assignment.report = _clean_text(report, "report")
+    assignment.state, assignment.reported_at = Assignment.State.REPORTED, timezone.now()
+    assignment.save(update_fields=["report", "state", "reported_at"])
+    _move(ticket, "assist_report", actor, note=assignment.report, data={"unit": assignment.unit_id})
+    return ticket
+
+
+@transaction.atomic
+def start_work(*, actor, ticket: Ticket | int, note: str = "") -> Ticket:
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "start")
+    _require_lead_handler(actor, ticket, _("work on tickets"))
+    _move(ticket, "start", actor, note=_clean_text(note, "note", required=False))
+    return ticket
+
+
+@transaction.atomic
+def return_ticket(*, actor, ticket: Ticket | int, reason: str, now: dt.datetime | None = None) -> Ticket:
+    """退单: the lead unit sends the ticket back to the dispatcher; its clock stops."""
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "return")
+    _require_lead_handler(actor, ticket, _("return tickets"))
+    reason = _clean_text(reason, "reason", limit=500)
+    unit_id = ticket.lead_unit_id
+    ticket.assignments.exclude(state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN]).update(
+        state=Assignment.State.WITHDRAWN)
+    ticket.assignments.filter(unit_id=unit_id, role=Assignment.Role.LEAD).update(state=Assignment.State.RETURNED)
+    ticket.lead_unit = None
+    ticket.accept_due_at = ticket.resolve_due_at = None
+    ticket.return_count += 1
+    _move(ticket, "return", actor, note=reason, data={"unit": unit_id}, now=now)
+    return ticket
+
+
+@transaction.atomic
+def resolve_ticket(*, actor, ticket: Ticket | int, reply: str, now: dt.datetime | None = None) -> Ticket:
+    """办结: the lead unit's reply to the resident."""
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "resolve")
+    _require_lead_handler(actor, ticket, _("reply to tickets"))
+    now = now or timezone.now()
+    ticket.reply = _clean_text(reply, "reply")
+    ticket.resolved_at = now
+    ticket.assignments.filter(role=Assignment.Role.LEAD, unit_id=ticket.lead_unit_id).exclude(
+        state=Assignment.State.WITHDRAWN).update(state=Assignment.State.REPORTED, reported_at=now,
+                                                 report=ticket.reply)
+    _move(ticket, "resolve", actor, note=ticket.reply, now=now,
+          data={"on_time": bool(ticket.resolve_due_at and now <= ticket.resolve_due_at)})
+    return ticket
+
+
+@transaction.atomic
+def request_extension(*, actor, ticket: Ticket | int, days: int, reason: str) -> Extension:
+    """延期申请: the lead unit asks for more working days; a supervisor decides."""
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "request_extension")
+    _require_lead_handler(actor, ticket, _("ask for extensions"))
+    if not isinstance(days, int) or not 1 <= days <= 30:
+        raise InvalidInput(_("An extension is 1 to 30 working days."), fields={"days": [_("1 to 30.")]})
+    if ticket.extensions.filter(state=Extension.State.PENDING).exists():
+        raise InvalidInput(_("An extension request is already waiting for a decision."),
+                           fields={"days": [_("Already pending.")]})
+    extension = Extension.objects.create(ticket=ticket, requested_by=actor, days=days,
+                                         reason=_clean_text(reason, "reason", limit=500))
+    _move(ticket, "request_extension", actor, note=extension.reason,
+          data={"extension": extension.pk, "days": days})
+    return extension
+
+
+@transaction.atomic
+def decide_extension(*, actor, extension: Extension | int, approve: bool, note: str = "") -> Extension:
+    _require(actor, SUPERVISE_ROLES, _("decide on extensions"))
+    pk = extension.pk if isinstance(extension, Extension) else extension
+    extension = Extension.objects.select_for_update().get(pk=pk)
+    ticket = _locked(extension.ticket_id)
+    lifecycle.check(ticket.status, "decide_extension")
+    if extension.state != Extension.State.PENDING:
+        raise InvalidInput(_("This extension has already been decided."), fields={"approve": [_("Decided.")]})
+    now = timezone.now()
+    extension.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
+    extension.decided_by, extension.decided_at = actor, now
+    extension.decision_note = _clean_text(note, "note", required=False, limit=500)
+    extension.save()
+    old_due = ticket.resolve_due_at
+    if approve:
+        ticket.resolve_due_at = work_calendar().add_working_days(ticket.resolve_due_at or now, extension.days)
+        ticket.extension_count += 1
+    _move(ticket, "decide_extension", actor, note=extension.decision_note, now=now,
+          data={"extension": extension.pk, "approved": approve,
+                "old_due": old_due and old_due.isoformat(),
+                "new_due": ticket.resolve_due_at and ticket.resolve_due_at.isoformat()})
+    return extension
+
+
+@transaction.atomic
+def record_callback(*, actor, ticket: Ticket | int, rating: str, resolved: bool, note: str = "",
+                    now: dt.datetime | None = None) -> Ticket:
+    """回访: the resident's own word on the outcome. Unsatisfied reopens it (configurable)."""
+    _require(actor, CALLBACK_ROLES, _("record callbacks"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "callback")
+    if rating not in Rating.values:
+        raise InvalidInput(_("Unknown rating."), fields={"rating": [_("One of %(values)s.") % {
+            "values": ", ".join(Rating.values)}]})
+    if not isinstance(resolved, bool):
+        raise InvalidInput(_("Say whether the resident considers it resolved."),
+                           fields={"resolved": [_("true or false.")]})
+    now = now or timezone.now()
+    ticket.callback_rating, ticket.callback_resolved, ticket.callback_at = rating, resolved, now
+    note = _clean_text(note, "note", required=False, limit=500)
+    _move(ticket, "callback", actor, note=note, now=now, data={"rating": rating, "resolved": resolved})
+    if rating == Rating.UNSATISFIED and settings.SHIYU_REOPEN_ON_UNSATISFIED:
+        _reopen(ticket, actor, _("Unsatisfied at callback."), now)
+    return ticket
+
+
+def _reopen(ticket: Ticket, actor, reason: str, now: dt.datetime) -> None:
+    lifecycle.check(ticket.status, "reopen")
+    ticket.reopen_count += 1
+    ticket.resolved_at = None
+    if ticket.category_id:
+        ticket.resolve_due_at = _deadlines(ticket.category, now)[1]
+    _move(ticket, "reopen", actor, note=reason, now=now)
+
+
+@transaction.atomic
+def reopen_ticket(*, actor, ticket: Ticket | int, reason: str) -> Ticket:
+    """重办: back to the lead unit with a fresh resolution deadline."""
+    _require(actor, CALLBACK_ROLES, _("reopen tickets"))
+    ticket = _locked(ticket)
+    _reopen(ticket, actor, _clean_text(reason, "reason", limit=500), timezone.now())
+    return ticket
+
+
+@transaction.atomic
+def close_ticket(*, actor, ticket: Ticket | int, note: str = "", now: dt.datetime | None = None) -> Ticket:
+    _require(actor, CALLBACK_ROLES, _("close tickets"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "close")
+    ticket.closed_at = now or timezone.now()
+    _move(ticket, "close", actor, note=_clean_text(note, "note", required=False, limit=500), now=ticket.closed_at)
+    return ticket
+
+
+@transaction.atomic
+def merge_ticket(*, actor, ticket: Ticket | int, into: Ticket | int, note: str = "") -> Ticket:
+    """合并: this ticket is a duplicate; the other one carries on for both."""
+    _require(actor, TRIAGE_ROLES, _("merge tickets"))
+    ticket = _locked(ticket)
+    target = _locked(into)
+    lifecycle.check(ticket.status, "merge")
+    if target.pk == ticket.pk:
+        raise InvalidInput(_("A ticket cannot be merged into itself."), fields={"into": [_("Same ticket.")]})
+    if target.status in {Status.MERGED, Status.INVALID}:
+        raise InvalidInput(_("Merge into a ticket that is still valid."),
+                           fields={"into": [_("The target is %(state)s.") % {"state": target.get_status_display()}]})
+    ticket.duplicate_of = target
+    ticket.assignments.exclude(state=Assignment.State.RETURNED).update(state=Assignment.State.WITHDRAWN)
+    _move(ticket, "merge", actor, note=_clean_text(note, "note", required=False, limit=500),
+          data={"into": target.pk, "into_code": target.code})
+    record(actor=actor, action="ticket.merged_in", target_type="ticket", target_id=target.pk,
+           data={"from": ticket.pk, "from_code": ticket.code})
+    return ticket
+
+
+@transaction.atomic
+def mark_invalid(*, actor, ticket: Ticket | int, reason: str) -> Ticket:
+    """无效/恶意: nothing to act on (a prank, an abusive caller); kept, never deleted."""
+    _require(actor, TRIAGE_ROLES, _("mark tickets invalid"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "mark_invalid")
+    ticket.invalid_reason = _clean_text(reason, "reason", limit=200)
+    ticket.closed_at = timezone.now()
+    _move(ticket, "mark_invalid", actor, note=ticket.invalid_reason, now=ticket.closed_at)
+    return ticket
+
+
+# ---------------------------------------------------------------- photos
+
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+
+
+def _photo_type(head: bytes) -> str | None:
+    for signature, content_type in PHOTO_SIGNATURES.items():
+        if head.startswith(signature):
+            return content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _check_photo(upload) -> str:
+    """The type from the file's own bytes (never the client's word), then Pillow
+    confirms it is a whole image."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = settings.SHIYU_PHOTO_MAX_BYTES
+    if upload.size > limit:
+        raise InvalidInput(_("A photo may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
+                           fields={"photo": [_("Too large.")]})
+    upload.seek(0)
+    content_type = _photo_type(upload.read(16))
+    if content_type is None:
+        raise InvalidInput(_("Only JPEG, PNG and WebP photos are accepted."),
+                           fields={"photo": [_("Not a JPEG, PNG or WebP image.")]})
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise InvalidInput(_("The photo is damaged."), fields={"photo": [str(exc)]}) from exc
+    upload.seek(0)
+    return content_type
+
+
+def add_attachment(*, actor, ticket: Ticket | int, upload) -> "Attachment":
+    """Attach a photo. The file is written only once the checks pass, and removed
+    again if the transaction fails, so no orphan files and no half-written rows."""
+    from .models import Attachment
+
+    content_type = _check_photo(upload)
+    with transaction.atomic():
+        ticket = _locked(ticket)
+        lifecycle.check(ticket.status, "attach")
+        attachment = Attachment(ticket=ticket, content_type=content_type, size=upload.size,
+                                uploaded_by=actor if getattr(actor, "pk", None) else None)
+        attachment.file.save(upload.name or "photo", upload, save=False)
+        try:
+            attachment.save()
+            _move(ticket, "attach", actor, data={"attachment": attachment.pk, "size": upload.size})
+        except Exception:
+            attachment.file.delete(save=False)
+            raise
+    return attachment
