@@ -392,8 +392,9 @@ def _voronoi_faces(parent: Polygon, seeds_km: np.ndarray, proj: _Projection) -> 
     faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(linework)))
     reps = shapely.point_on_surface(faces)
     shapely.prepare(parent)
-    faces = faces[shapely.contains(parent, reps)]
-    reps_km = proj.xy_to_km(shapely.get_coordinates(shapely.point_on_surface(faces)))
+    inside = shapely.contains(parent, reps)  # polygonize also closes faces outside
+    faces, reps = faces[inside], reps[inside]
+    reps_km = proj.xy_to_km(shapely.get_coordinates(reps))
     # A face lies inside exactly one Voronoi cell, i.e. its points are all
     # nearest to that cell's seed.
     tree = shapely.STRtree(shapely.points(seeds_km))
@@ -411,9 +412,9 @@ def _assign_fragments(faces: np.ndarray, owner: np.ndarray, n: int) -> list[list
             return None
         group[owned[np.argmax(areas[owned])]] = i
     pending = list(np.flatnonzero(group < 0))
-    if pending:
-        boundaries = shapely.boundary(faces)
-        tree = shapely.STRtree(faces)
+    boundaries = shapely.boundary(faces)
+    tree = shapely.STRtree(faces)
+    # Fragments touching only other unassigned fragments wait a round.
     while pending:
         still_pending = []
         for f in pending:
@@ -621,7 +622,6 @@ def _make_communities(subs, total, rng, proj, shape, names) -> dict[str, list[_N
             dist = shapely.distance([c.polygon for c in nodes], seat)
             for i, node in enumerate(nodes):
                 node.rural = i != int(np.argmin(dist))
-        density = shape.density([c.polygon for c in nodes])
         urban = _reading_order([c for c in nodes if not c.rural])
         villages = _reading_order([c for c in nodes if c.rural])
         prefix = sub.code[:9]
@@ -629,19 +629,20 @@ def _make_communities(subs, total, rng, proj, shape, names) -> dict[str, list[_N
             node.code = f"{prefix}{i:03d}"
         for i, node in enumerate(villages, start=200):
             node.code = f"{prefix}{i:03d}"
-        dens = {id(c): d for c, d in zip(nodes, density)}
-        for node in urban + villages:
+        ordered = urban + villages
+        density = shape.density([c.polygon for c in ordered])
+        for node, d in zip(ordered, density):
             node.stem = names.unit_stems.take()
             node.name = node.stem + ("村" if node.rural else "社区")
-            node.population = _population(node, dens[id(node)], sub.rural, rng)
+            node.population = _population(node, float(d), sub.rural, rng)
             node.places = names.places(node.stem, node.rural, int(rng.integers(2, 6)))
-        out[sub.code] = urban + villages
+        out[sub.code] = ordered
     return out
 
 
 def _population(node: _Node, density: float, in_town: bool, rng) -> int:
-    """Residents: city 社区 3k-15k (denser in the core), town seats 2k-6k,
-    villages a few hundred to ~3k."""
+    """Residents: city 社区 ~2k-16k (larger in the dense core), town seats
+    2k-6k, villages a few hundred to ~3k."""
     if node.rural:
         return int(rng.integers(400, 2800))
     if in_town:

@@ -56,6 +56,9 @@ class GridIndex:
 
     ``cells_per_geometry`` and ``max_cells`` size the lookup raster (4 bytes
     a cell): more cells mean fewer exact tests per query and a slower build.
+
+    The geometries are prepared in place (``shapely.prepare``), which only
+    adds a cache to them.
     """
 
     def __init__(
@@ -119,6 +122,8 @@ class GridIndex:
         zero-length segment: together, everywhere the covering set can change.
         """
         parts = shapely.get_parts(self._geoms)
+        while (multi := shapely.get_type_id(parts) >= shapely.GeometryType.MULTIPOINT).any():
+            parts = np.concatenate([parts[~multi], shapely.get_parts(parts[multi])])  # nested collections
         parts = parts[~shapely.is_empty(parts)]
         kinds = shapely.get_type_id(parts)
         polygons = kinds == shapely.GeometryType.POLYGON
