@@ -136,6 +136,11 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="ticket_status_idx"),
             models.Index(fields=["lead_unit", "status"], name="ticket_unit_idx"),
+            models.Index(fields=["lead_unit", "created_at"], name="ticket_unit_created_idx"),
+            # Overdue lists look only at open tickets: a partial index keeps it small.
+            models.Index(fields=["resolve_due_at"], name="ticket_open_due_idx",
+                         condition=models.Q(status__in=["received", "dispatched", "accepted", "in_progress",
+                                                        "returned"])),
             models.Index(fields=["subdistrict", "status"], name="ticket_subdistrict_idx"),
             models.Index(fields=["district", "created_at"], name="ticket_district_idx"),
             models.Index(fields=["grid", "status"], name="ticket_grid_idx"),

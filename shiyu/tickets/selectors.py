@@ -2,7 +2,10 @@
 visible_tickets(user) and cannot see past it."""
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from shiyu.core.audit import record_many
 from shiyu.core.models import AuditEvent, Role
@@ -10,7 +13,8 @@ from shiyu.core.pii import mask_email, mask_name, mask_phone
 from shiyu.core.errors import NotFound
 from shiyu.org.models import HandlingUnit
 
-from .models import Assignment, Ticket
+from .lifecycle import OPEN_STATES
+from .models import Assignment, Attachment, Extension, Ticket
 
 CITY_WIDE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
 PII_ROLES = {Role.SUPERVISOR}
@@ -32,7 +36,7 @@ def visible_tickets(user) -> QuerySet[Ticket]:
 def _unit_scope(unit: HandlingUnit) -> Q:
     """A unit's tickets are those it was ever assigned; a district or subdistrict
     government also sees everything that happens in its own area."""
-    scope = Q(pk__in=Assignment.objects.filter(unit=unit).values("ticket_id"))
+    scope = Q(Exists(Assignment.objects.filter(ticket=OuterRef("pk"), unit=unit)))
     if unit.area_id and unit.kind == HandlingUnit.Kind.SUBDISTRICT:
         scope |= Q(subdistrict_id=unit.area_id)
     elif unit.area_id and unit.kind == HandlingUnit.Kind.DISTRICT:
@@ -43,12 +47,27 @@ def _unit_scope(unit: HandlingUnit) -> Q:
 def get_visible_ticket(user, key: int | str) -> Ticket:
     """A ticket by id or tracking code, or NotFound (also when it is outside the scope,
     so that a scope never leaks whether a ticket exists)."""
-    tickets = visible_tickets(user).select_related("category", "lead_unit", "grid", "subdistrict", "district")
+    tickets = visible_tickets(user).select_related("category__parent__parent", "lead_unit", "grid", "community",
+                                                   "subdistrict", "district")
     lookup = {"pk": int(key)} if str(key).isdigit() and len(str(key)) < 12 else {"code": str(key)}
     ticket = tickets.filter(**lookup).first()
     if ticket is None:
         raise NotFound(f"ticket {key} not found")
     return ticket
+
+
+def get_visible_extension(user, pk: int) -> Extension:
+    extension = Extension.objects.filter(pk=pk, ticket__in=visible_tickets(user)).first()
+    if extension is None:
+        raise NotFound(f"extension {pk} not found")
+    return extension
+
+
+def get_visible_attachment(user, pk: int) -> Attachment:
+    attachment = Attachment.objects.filter(pk=pk, ticket__in=visible_tickets(user)).first()
+    if attachment is None:
+        raise NotFound(f"attachment {pk} not found")
+    return attachment
 
 
 def may_see_contact(user, ticket: Ticket) -> bool:
@@ -82,3 +101,57 @@ def reporter_contacts(user, tickets: list[Ticket]) -> dict[int, dict]:
 def ticket_timeline(ticket: Ticket) -> QuerySet[AuditEvent]:
     return (AuditEvent.objects.filter(target_type="ticket", target_id=ticket.pk)
             .exclude(action="pii.read").select_related("actor").order_by("at", "id"))
+
+
+ORDERINGS = ("created_at", "resolve_due_at", "accept_due_at")
+LIST_RELATED = ("category", "lead_unit", "subdistrict")
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Past its resolution deadline and still open."""
+    return Q(resolve_due_at__lt=now, status__in=list(OPEN_STATES))
+
+
+def is_overdue(ticket: Ticket, now: dt.datetime) -> bool:
+    return bool(ticket.resolve_due_at and ticket.resolve_due_at < now and ticket.status in OPEN_STATES)
+
+
+def search_tickets(tickets: QuerySet[Ticket], params: dict) -> QuerySet[Ticket]:
+    """Narrow a scope (from visible_tickets) by list filters: each on an indexed column,
+    references already turned into objects (`params` as api.serializers.TicketFilterSerializer
+    validates them); a parent category matches by its code prefix."""
+    if params.get("status"):
+        statuses = params["status"]
+        tickets = tickets.filter(status=statuses[0]) if len(statuses) == 1 else tickets.filter(status__in=statuses)
+    for name in ("channel", "request_type"):
+        if params.get(name):
+            tickets = tickets.filter(**{name: params[name]})
+    if params.get("category") is not None:
+        category = params["category"]
+        if category.is_leaf:  # the (category, created_at) index serves it in order
+            tickets = tickets.filter(category_id=category.pk)
+        else:  # codes nest (01 > 0101 > 010101); a join lets the created_at index serve a broad subtree
+            tickets = tickets.filter(category__code__startswith=category.code)
+    if params.get("lead_unit") is not None:
+        tickets = tickets.filter(lead_unit_id=params["lead_unit"].pk)
+    if params.get("subdistrict") is not None:
+        tickets = tickets.filter(subdistrict_id=params["subdistrict"].pk)
+    if params.get("created_after"):
+        tickets = tickets.filter(created_at__gte=params["created_after"])
+    if params.get("created_before"):
+        tickets = tickets.filter(created_at__lt=params["created_before"])
+    if params.get("overdue") is True:
+        tickets = tickets.filter(overdue_q(timezone.now()))
+    elif params.get("overdue") is False:
+        tickets = tickets.exclude(overdue_q(timezone.now()))
+    if params.get("q"):
+        tickets = tickets.filter(Q(title__icontains=params["q"]) | Q(description__icontains=params["q"]))
+    ordering = params.get("ordering") or "-created_at"
+    field = ordering.lstrip("-")
+    if ordering.startswith("-"):
+        order = [F(field).desc(nulls_last=True), "-id"]
+    else:
+        order = [F(field).asc(nulls_last=True), "id"]
+    if field == "created_at":  # never null: a plain ORDER BY lets the created_at indexes serve it
+        order = [ordering, "-id" if ordering.startswith("-") else "id"]
+    return tickets.select_related(*LIST_RELATED).order_by(*order)

@@ -9,30 +9,29 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from PIL import Image, UnidentifiedImageError
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
+from shiyu.core.bulk import BulkTable
 from shiyu.core.errors import InvalidInput, NotAllowed
 from shiyu.core.models import AuditEvent, Role
-from shiyu.geo.locate import Location, locate
+from shiyu.geo.locate import Location, locate, locate_many
 from shiyu.org.models import HandlingUnit
 from shiyu.workcal import WorkCalendar
 
 from . import lifecycle
-from .models import Assignment, Category, Channel, Extension, Rating, RequestType, Status, Ticket
+from .models import Assignment, Attachment, Category, Channel, Extension, Rating, RequestType, Status, Ticket
+from .permissions import (CALLBACK_ROLES, DISPATCH_ROLES, INTAKE_ROLES, SUPERVISE_ROLES, TRIAGE_ROLES,
+                          is_lead_handler, own_assist)
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread on the phone
 
-INTAKE_ROLES = {Role.CITIZEN, Role.OPERATOR, Role.GRIDWORKER, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
-DISPATCH_ROLES = {Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
-TRIAGE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN}
-CALLBACK_ROLES = {Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN}
-SUPERVISE_ROLES = {Role.SUPERVISOR, Role.ADMIN}
 # Channels that only a machine feeds (an Open311 client, a camera platform) may come without a person.
 MACHINE_CHANNELS = {Channel.OPEN311, Channel.VIDEO}
 
@@ -45,6 +44,23 @@ def new_code(now: dt.datetime) -> str:
     """A public tracking code: the local date and 8 random characters (no enumeration)."""
     local = timezone.localtime(now)
     return local.strftime("%y%m%d") + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
+
+
+def new_codes(now: dt.datetime, count: int) -> list[str]:
+    """`count` distinct codes like new_code's, from one read of the system's CSPRNG
+    (40 random bits a code, 5 a character) instead of eight."""
+    day = timezone.localtime(now).strftime("%y%m%d")
+    raw = secrets.token_bytes(5 * count)
+    codes: list[str] = []
+    seen: set[str] = set()
+    for i in range(count):
+        bits = int.from_bytes(raw[5 * i:5 * i + 5], "big")
+        code = day + "".join(_CODE_ALPHABET[(bits >> shift) & 31] for shift in range(35, -1, -5))
+        while code in seen:
+            code = new_code(now)
+        seen.add(code)
+        codes.append(code)
+    return codes
 
 
 # ---------------------------------------------------------------- intake
@@ -72,12 +88,19 @@ def _require(actor, roles: set[str], what: str) -> None:
         raise NotAllowed(_("Your role may not %(what)s.") % {"what": what})
 
 
-def _check_intake(data: TicketInput) -> Location | None:
-    """Field errors all at once, so a form or client can fix everything in one go."""
+_CHANNELS = frozenset(Channel.values)
+_REQUEST_TYPES = frozenset(RequestType.values)
+_LOCATE = object()  # _check_intake's default: look the point up now
+
+
+def _check_intake(data: TicketInput, located=_LOCATE) -> Location | None:
+    """Field errors all at once, so a form or client can fix everything in one go.
+    `located`: the point's location when the caller has looked it up already
+    (import_tickets, in one pass for all rows)."""
     errors: dict[str, list[str]] = {}
-    if data.channel not in Channel.values:
+    if data.channel not in _CHANNELS:
         errors["channel"] = [_("Unknown channel %(value)r.") % {"value": data.channel}]
-    if data.request_type not in RequestType.values:
+    if data.request_type not in _REQUEST_TYPES:
         errors["request_type"] = [_("Unknown request type %(value)r.") % {"value": data.request_type}]
     description = (data.description or "").strip()
     if not description:
@@ -99,7 +122,7 @@ def _check_intake(data: TicketInput) -> Location | None:
         if not (-90 <= data.lat <= 90 and -180 <= data.long <= 180):
             errors["lat"] = [_("Not a valid coordinate.")]
         else:
-            location = locate(data.lat, data.long)
+            location = locate(data.lat, data.long) if located is _LOCATE else located
             if location is None:
                 errors["lat"] = [_("The point (%(lat)s, %(long)s) is outside the city.") %
                                  {"lat": data.lat, "long": data.long}]
@@ -110,11 +133,17 @@ def _check_intake(data: TicketInput) -> Location | None:
     return location
 
 
-def _build_ticket(actor, data: TicketInput, location: Location | None, now: dt.datetime) -> Ticket:
+def _build_ticket(actor, data: TicketInput, location: Location | None, now: dt.datetime,
+                  code: str | None = None) -> Ticket:
+    return Ticket(**_ticket_fields(actor, data, location, now, code))
+
+
+def _ticket_fields(actor, data: TicketInput, location: Location | None, now: dt.datetime,
+                   code: str | None = None) -> dict:
     description = data.description.strip()
     person = actor if getattr(actor, "pk", None) else None
-    return Ticket(
-        code=new_code(now), channel=data.channel, request_type=data.request_type, category=data.category,
+    return dict(
+        code=code or new_code(now), channel=data.channel, request_type=data.request_type, category=data.category,
         title=(data.title or "").strip() or description[:30], description=description,
         address=data.address.strip(), lat=data.lat, long=data.long,
         grid_id=location and location.grid_id, community_id=location and location.community_id,
@@ -154,30 +183,88 @@ def create_ticket(*, actor, data: TicketInput) -> Ticket:
     raise IntegrityError("could not find a free tracking code")
 
 
+def _locate_rows(rows: Sequence[TicketInput]) -> list:
+    """locate() of every row with a valid coordinate pair, in one vectorised pass over
+    the same index (so the same answers); _LOCATE for the others, which _check_intake
+    then judges (and rejects) as it always does."""
+    out = [_LOCATE] * len(rows)
+    wanted = []
+    for i, data in enumerate(rows):
+        try:
+            if data.lat is not None and data.long is not None and -90 <= data.lat <= 90 and -180 <= data.long <= 180:
+                wanted.append(i)
+        except TypeError:  # not a number: _check_intake fails on it as before
+            pass
+    if wanted:
+        for i, location in zip(wanted, locate_many([rows[i].lat for i in wanted], [rows[i].long for i in wanted])):
+            out[i] = location
+    return out
+
+
+_IMPORT_EVENT = ["at", "actor_id", "action", "target_type", "target_id", "from_state", "to_state", "data"]
+
+
+def _positional_builder(model):
+    """A faster model(**fields) for many instances: model(*values) in the concrete
+    fields' order (a related object given by name becomes its id; a field not given
+    takes its default). Django's keyword path costs ~3x as much per instance."""
+    plan = []
+    for f in model._meta.concrete_fields:
+        if f.has_default() and callable(f.default):
+            plan.append((f.name, f.attname, f.is_relation, True, f.get_default))
+        else:
+            plan.append((f.name, f.attname, f.is_relation, False, f.get_default()))
+
+    def build(fields: dict):
+        args = []
+        for name, attname, relation, call, default in plan:
+            if name in fields:
+                value = fields[name]
+                if relation and value is not None:
+                    value = value.pk
+            elif attname in fields:
+                value = fields[attname]
+            else:
+                value = default() if call else default
+            args.append(value)
+        return model(*args)
+
+    return build
+
+
 def import_tickets(*, actor, rows: Sequence[TicketInput], batch_size: int = 2000) -> list[Ticket]:
     """Bulk intake (a migration from the old hotline system): the same checks and audit
     events as create_ticket, written in batches. All or nothing: one bad row stops it
-    and names the row."""
-    for data in rows:
-        _check_actor_may_take(actor, data.channel)
+    and names the row.
+
+    Built for tens of thousands of rows a call: the points are located in one pass,
+    the codes drawn in one, and the rows written with core.bulk (plain executemany or
+    COPY, no per-field ORM preparation) rather than bulk_create."""
+    for channel in {data.channel for data in rows}:
+        _check_actor_may_take(actor, channel)
     now = timezone.now()
+    located = _locate_rows(rows)
+    codes = new_codes(now, len(rows))
+    build = _positional_builder(Ticket)
     prepared = []
     for number, data in enumerate(rows, start=1):
         try:
-            prepared.append(_build_ticket(actor, data, _check_intake(data), now))
+            location = _check_intake(data, located[number - 1])
+            prepared.append(build(_ticket_fields(actor, data, location, now, codes[number - 1])))
         except InvalidInput as exc:
             raise InvalidInput(_("Row %(row)d: %(error)s") % {"row": number, "error": exc.message},
                                fields={f"rows[{number}].{k}": v for k, v in exc.fields.items()}) from exc
     actor_id = actor.pk if getattr(actor, "pk", None) else None
+    tickets = BulkTable(Ticket, [f.attname for f in Ticket._meta.concrete_fields])
+    events = BulkTable(AuditEvent, _IMPORT_EVENT, as_stored=["data"])
+    data = {c: AuditEvent._meta.get_field("data").get_db_prep_save({"channel": c, "import": True}, connection)
+            for c in {t.channel for t in prepared}}
     with transaction.atomic():
         for start in range(0, len(prepared), batch_size):
             batch = prepared[start:start + batch_size]
-            Ticket.objects.bulk_create(batch)
-            AuditEvent.objects.bulk_create([
-                AuditEvent(at=now, actor_id=actor_id, action="ticket.create", target_type="ticket",
-                           target_id=t.pk, to_state=t.status, data={"channel": t.channel, "import": True})
-                for t in batch
-            ])
+            tickets.write_objects(batch)
+            events.write([(now, actor_id, "ticket.create", "ticket", t.pk, "", t.status, data[t.channel])
+                          for t in batch])
     return prepared
 
 
@@ -203,12 +290,10 @@ def _move(ticket: Ticket, action: str, actor, *, note: str = "", data: dict | No
 
 
 def _require_lead_handler(actor, ticket: Ticket, what: str) -> None:
-    """Only the lead unit's own handlers (or an admin) act for it."""
-    if actor is not None and actor.has_role(Role.ADMIN):
+    if is_lead_handler(actor, ticket):
         return
     _require(actor, {Role.HANDLER}, what)
-    if actor.unit_id is None or actor.unit_id != ticket.lead_unit_id:
-        raise NotAllowed(_("This ticket is not your unit's to handle."))
+    raise NotAllowed(_("This ticket is not your unit's to handle."))
 
 
 def _deadlines(category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -306,13 +391,9 @@ def sign_for(*, actor, ticket: Ticket | int, now: dt.datetime | None = None) -> 
 
 
 def _own_assist(actor, ticket: Ticket) -> Assignment | None:
-    """The actor's unit's assisting assignment on this ticket, if that is its part."""
-    if actor is None or not actor.has_role(Role.HANDLER) or actor.unit_id is None:
-        return None
-    if actor.unit_id == ticket.lead_unit_id:
-        return None
-    return ticket.assignments.filter(unit_id=actor.unit_id, role=Assignment.Role.ASSIST).exclude(
-        state=Assignment.State.WITHDRAWN).first()
+    if actor is None or actor.unit_id is None or actor.unit_id == ticket.lead_unit_id:
+        return None  # no query for the common case
+    return own_assist(actor, ticket, ticket.assignments.filter(unit_id=actor.unit_id))
 
 
 @transaction.atomic
@@ -517,8 +598,6 @@ def _photo_type(head: bytes) -> str | None:
 def _check_photo(upload) -> str:
     """The type from the file's own bytes (never the client's word), then Pillow
     confirms it is a whole image."""
-    from PIL import Image, UnidentifiedImageError
-
     limit = settings.SHIYU_PHOTO_MAX_BYTES
     if upload.size > limit:
         raise InvalidInput(_("A photo may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
@@ -538,11 +617,9 @@ def _check_photo(upload) -> str:
     return content_type
 
 
-def add_attachment(*, actor, ticket: Ticket | int, upload) -> "Attachment":
+def add_attachment(*, actor, ticket: Ticket | int, upload) -> Attachment:
     """Attach a photo. The file is written only once the checks pass, and removed
     again if the transaction fails, so no orphan files and no half-written rows."""
-    from .models import Attachment
-
     content_type = _check_photo(upload)
     with transaction.atomic():
         ticket = _locked(ticket)

@@ -1,0 +1,67 @@
+"""The OpenAPI document is complete and valid; Swagger UI needs no other host."""
+import re
+
+import pytest
+from drf_spectacular.validation import validate_schema
+
+pytestmark = pytest.mark.django_db
+
+PATHS = [
+    "/api/auth/token/", "/api/tickets/", "/api/tickets/{id}/", "/api/units/", "/api/categories/", "/api/locate/",
+    "/api/extensions/{id}/decide/", "/api/attachments/{id}/",
+    *[f"/api/tickets/{{id}}/{action}/" for action in (
+        "dispatch", "answer", "sign-for", "start", "assist-report", "return", "resolve", "extensions", "callback",
+        "reopen", "close", "merge", "invalid", "photos")],
+]
+
+
+@pytest.fixture
+def schema(api):
+    response = api().get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_valid_openapi(schema):
+    validate_schema(schema)  # raises on an invalid document
+    assert schema["openapi"].startswith("3.")
+
+
+def test_schema_has_every_path(schema):
+    assert set(PATHS) <= set(schema["paths"])
+    assert not [p for p in schema["paths"] if p.startswith("/api/") and p not in PATHS]
+
+
+def test_actions_document_their_bodies_and_errors(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method != "post" or path in ("/api/auth/token/", "/api/tickets/"):
+                continue
+            responses = operation["responses"]
+            assert {"400", "401", "403", "404", "409", "422"} <= set(responses), path
+            conflict = responses["409"]["content"]["application/json"]["schema"]["$ref"]
+            assert conflict.endswith("/IllegalTransition")
+            if not path.endswith("/sign-for/"):
+                assert "requestBody" in operation, path
+    callback = schema["paths"]["/api/tickets/{id}/callback/"]["post"]["requestBody"]["content"]
+    ref = callback["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["required"]) == {"rating", "resolved"}
+    photos = schema["paths"]["/api/tickets/{id}/photos/"]["post"]["requestBody"]["content"]
+    assert set(photos) == {"multipart/form-data"}
+
+
+def test_swagger_ui_is_served_locally(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui" in html
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources, html
+    assert not [s for s in sources if re.match(r"(https?:)?//", s)], sources
+    for source in sources:  # and each of them is really there
+        assert client.get(source).status_code == 200, source
+
+
+def test_swagger_ui_does_not_call_the_online_validator(client):
+    html = client.get("/api/docs/").content.decode()
+    assert '"validatorUrl": null' in html
