@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TICKETS ?= 50000
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean messages
 
 setup: $(VENV)/.installed
 
@@ -28,3 +28,9 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) var
+
+# Refresh the Chinese catalogue after changing UI strings; the compiled .mo is committed
+# so that an installation needs no gettext tools.
+messages: setup
+	cd shiyu && ../$(BIN)/python -m django makemessages -l zh_Hans --settings=shiyu.settings -i "demo/texts.py"
+	cd shiyu && ../$(BIN)/python -m django compilemessages -l zh_Hans --settings=shiyu.settings

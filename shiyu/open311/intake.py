@@ -15,15 +15,12 @@ from django.utils.translation import gettext as _
 from shiyu.core.errors import InvalidInput
 from shiyu.geo.models import Gazetteer
 from shiyu.tickets.models import Channel, RequestType, Ticket
-from shiyu.tickets.services import DESCRIPTION_MAX, TicketInput, create_ticket
+from shiyu.tickets.services import ADDRESS_MAX, DESCRIPTION_MAX, NAME_MAX, PHONE_MAX, TicketInput, create_ticket
 
 from . import catalog
 from .formats import Open311Error
 from .parsing import Submission, parse_datetime, w3c
 
-ADDRESS_MAX = Ticket._meta.get_field("address").max_length
-NAME_MAX = Ticket._meta.get_field("reporter_name").max_length
-PHONE_MAX = Ticket._meta.get_field("reporter_phone").max_length
 ID_MAX = 128  # device_id, account_id, address_id
 URL_MAX = 2000
 STRING_MAX = 500  # an attribute of datatype string

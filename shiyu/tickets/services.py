@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
-from shiyu.core.bulk import BulkTable
+from shiyu.core.bulk import BulkTable, large_cache
 from shiyu.core.errors import InvalidInput, NotAllowed
 from shiyu.core.models import AuditEvent, Role
 from shiyu.geo.locate import Location, locate, locate_many
@@ -30,6 +30,8 @@ from .permissions import (CALLBACK_ROLES, DISPATCH_ROLES, INTAKE_ROLES, SUPERVIS
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
+ADDRESS_MAX, NAME_MAX, PHONE_MAX = (Ticket._meta.get_field(f).max_length
+                                    for f in ("address", "reporter_name", "reporter_phone"))
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U to misread on the phone
 
 # Channels that only a machine feeds (an Open311 client, a camera platform) may come without a person.
@@ -111,8 +113,13 @@ def _check_intake(data: TicketInput, located=_LOCATE) -> Location | None:
         errors["title"] = [_("At most %(max)d characters.") % {"max": TITLE_MAX}]
     if data.category is not None and (not data.category.is_leaf or not data.category.active):
         errors["category"] = [_("Choose an active third-level category.")]
-    if data.reporter_phone and not data.reporter_phone.replace("-", "").replace("+", "").isdigit():
-        errors["reporter_phone"] = [_("A phone number has digits only.")]
+    if len(data.address or "") > ADDRESS_MAX:
+        errors["address"] = [_("At most %(max)d characters.") % {"max": ADDRESS_MAX}]
+    if len(data.reporter_name or "") > NAME_MAX:
+        errors["reporter_name"] = [_("At most %(max)d characters.") % {"max": NAME_MAX}]
+    if data.reporter_phone and (not data.reporter_phone.replace("-", "").replace("+", "").isdigit()
+                                or len(data.reporter_phone) > PHONE_MAX):
+        errors["reporter_phone"] = [_("A phone number has at most %(max)d digits.") % {"max": PHONE_MAX}]
     if data.reporter_email and ("@" not in data.reporter_email or len(data.reporter_email) > 254):
         errors["reporter_email"] = [_("Not an e-mail address.")]
     location = None
@@ -259,7 +266,7 @@ def import_tickets(*, actor, rows: Sequence[TicketInput], batch_size: int = 2000
     events = BulkTable(AuditEvent, _IMPORT_EVENT, as_stored=["data"])
     data = {c: AuditEvent._meta.get_field("data").get_db_prep_save({"channel": c, "import": True}, connection)
             for c in {t.channel for t in prepared}}
-    with transaction.atomic():
+    with large_cache(), transaction.atomic():
         for start in range(0, len(prepared), batch_size):
             batch = prepared[start:start + batch_size]
             tickets.write_objects(batch)

@@ -41,6 +41,9 @@ def test_intake_locates_the_ticket_and_writes_its_audit_event(users, city):
     ({"lat": None, "long": None, "address": ""}, "address"),
     ({"reporter_phone": "call me"}, "reporter_phone"),
     ({"reporter_email": "nobody"}, "reporter_email"),
+    ({"reporter_phone": "1" * 21}, "reporter_phone"),
+    ({"reporter_name": "名" * 65}, "reporter_name"),
+    ({"address": "址" * 201}, "address"),
 ])
 def test_bad_input_names_the_field_and_writes_nothing(users, city, overrides, field):
     before = (Ticket.objects.count(), AuditEvent.objects.count())
