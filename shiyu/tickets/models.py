@@ -80,22 +80,23 @@ class Ticket(models.Model):
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     request_type = models.CharField(_("request type"), max_length=12, choices=RequestType.choices)
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="tickets")
+                                 db_index=False, on_delete=models.PROTECT, related_name="tickets")
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     long = models.FloatField(_("longitude"), null=True, blank=True)
     # Where it is, resolved once at intake; denormalised so that scopes and rankings
-    # filter on one column instead of walking the unit tree.
+    # filter on one column instead of walking the unit tree. Foreign keys that lead a
+    # composite index below get no index of their own: it would only slow every insert.
     grid = models.ForeignKey("geo.Grid", verbose_name=_("grid"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="tickets")
+                             db_index=False, on_delete=models.PROTECT, related_name="tickets")
     community = models.ForeignKey("geo.AdminUnit", verbose_name=_("community"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     subdistrict = models.ForeignKey("geo.AdminUnit", verbose_name=_("subdistrict"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+                                    db_index=False, on_delete=models.PROTECT, related_name="+")
     district = models.ForeignKey("geo.AdminUnit", verbose_name=_("district"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+                                 db_index=False, on_delete=models.PROTECT, related_name="+")
     reporter_name = models.CharField(_("reporter name"), max_length=64, blank=True)
     reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
     reporter_email = models.EmailField(_("reporter email"), blank=True)
@@ -108,7 +109,7 @@ class Ticket(models.Model):
 
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED)
     lead_unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("lead unit"), null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="lead_tickets")
+                                  db_index=False, on_delete=models.PROTECT, related_name="lead_tickets")
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
