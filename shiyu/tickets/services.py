@@ -285,7 +285,7 @@ def import_tickets(*, actor, rows: Sequence[TicketInput], batch_size: int = 2000
 
 def _locked(ticket: Ticket | int) -> Ticket:
     pk = ticket.pk if isinstance(ticket, Ticket) else ticket
-    return Ticket.objects.select_for_update().select_related("category").get(pk=pk)
+    return Ticket.objects.select_for_update(of=("self",)).select_related("category").get(pk=pk)
 
 
 def _move(ticket: Ticket, action: str, actor, *, note: str = "", data: dict | None = None,
