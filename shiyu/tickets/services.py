@@ -4,6 +4,7 @@ Each checks the actor's permission and the legal transition, then writes the cha
 and its audit event in one transaction. Nothing else sets Ticket.status."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import secrets
@@ -184,16 +185,51 @@ def create_ticket(*, actor, data: TicketInput) -> Ticket:
     now = timezone.now()
     for _attempt in range(3):  # a code collision is astronomically rare; retry with a new code
         ticket = _build_ticket(actor, data, location, now)
+        event = AuditEvent(at=now, actor=actor if getattr(actor, "pk", None) else None, action="ticket.create",
+                           target_type="ticket", to_state=ticket.status, data={"channel": ticket.channel})
         try:
-            with transaction.atomic():
-                ticket.save()
-                record(actor=actor, action="ticket.create", target_type="ticket", target_id=ticket.pk,
-                       to_state=ticket.status, data={"channel": ticket.channel})
-                return ticket
+            _insert_with_event(ticket, event)
+            return ticket
         except IntegrityError:
             if not Ticket.objects.filter(code=ticket.code).exists():
                 raise
     raise IntegrityError("could not find a free tracking code")
+
+
+def _insert_with_event(ticket: Ticket, event: AuditEvent) -> None:
+    """Write a new ticket and its first audit event. On PostgreSQL both go in one
+    statement (a data-modifying WITH), so intake costs one round trip to the database
+    instead of four; elsewhere, two ORM inserts in the caller's transaction."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            ticket.save()
+            event.target_id = ticket.pk
+            event.save()
+        return
+    sql, ticket_fields, event_fields = _insert_with_event_sql()
+    params = ([f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
+              + [f.get_db_prep_save(getattr(event, f.attname), connection) for f in event_fields])
+    # Inside a caller's transaction a savepoint keeps a failed insert (a code collision)
+    # from aborting it; on its own the statement is atomic and needs no BEGIN/COMMIT.
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            ticket.pk = event.target_id = cursor.fetchone()[0]
+    ticket._state.adding, ticket._state.db = False, connection.alias
+
+
+@functools.cache
+def _insert_with_event_sql():
+    quote = connection.ops.quote_name
+    ticket_fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
+    event_fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key and f.name != "target_id"]
+    sql = (f"WITH t AS (INSERT INTO {quote(Ticket._meta.db_table)} "
+           f"({', '.join(quote(f.column) for f in ticket_fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) RETURNING id) "
+           f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
+           f"({', '.join(quote(f.column) for f in event_fields)}, {quote('target_id')}) "
+           f"SELECT {', '.join(['%s'] * len(event_fields))}, t.id FROM t RETURNING {quote('target_id')}")
+    return sql, ticket_fields, event_fields
 
 
 def _locate_rows(rows: Sequence[TicketInput]) -> list:

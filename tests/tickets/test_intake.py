@@ -114,3 +114,13 @@ def test_bulk_import_is_all_or_nothing_and_audited(users, city):
         s.import_tickets(actor=users.admin, rows=bad)
     assert "rows[6].lat" in error.value.fields
     assert Ticket.objects.count() == before
+
+
+def test_a_tracking_code_collision_retries_with_a_new_code(users, city, make_ticket, monkeypatch):
+    taken = make_ticket().code
+    codes = iter([taken, "261127ZZZZZZZZ"])
+    monkeypatch.setattr(s, "new_code", lambda now: next(codes))
+    ticket = s.create_ticket(actor=users.operator, data=_input(city))
+    assert ticket.code == "261127ZZZZZZZZ"
+    assert Ticket.objects.filter(code=taken).count() == 1
+    assert AuditEvent.objects.filter(target_id=ticket.pk, action="ticket.create").count() == 1
