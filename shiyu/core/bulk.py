@@ -165,9 +165,10 @@ def reserve_ids(model, count: int, using: str = "default") -> Sequence[int]:
 @contextmanager
 def large_cache(mib: int = 64, using: str = "default") -> Iterator[None]:
     """On SQLite, a page cache of at least `mib` MiB on this connection while it lasts:
-    a bulk write touches pages of every index (19 on tickets), and with SQLite's
-    default 2 MiB cache they keep being evicted and read again (bulk import runs ~30 %
-    faster with 64 MiB). Elsewhere, or when the cache is already that big, nothing."""
+    a bulk write touches pages of every index on tickets, and with a small cache they
+    keep being evicted and read again. Settings give every connection 64 MiB; the demo
+    generator asks for more while it writes a million tickets. Elsewhere, or when the
+    cache is already that big, nothing."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         yield

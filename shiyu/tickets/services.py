@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
-from shiyu.core.bulk import BulkTable, large_cache
+from shiyu.core.bulk import BulkTable
 from shiyu.core.errors import InvalidInput, NotAllowed
 from shiyu.core.models import AuditEvent, Role
 from shiyu.geo.locate import Location, locate, locate_many
@@ -307,7 +307,7 @@ def import_tickets(*, actor, rows: Sequence[TicketInput], batch_size: int = 2000
     events = BulkTable(AuditEvent, _IMPORT_EVENT, as_stored=["data"])
     data = {c: AuditEvent._meta.get_field("data").get_db_prep_save({"channel": c, "import": True}, connection)
             for c in {t.channel for t in prepared}}
-    with large_cache(), transaction.atomic():
+    with transaction.atomic():
         for start in range(0, len(prepared), batch_size):
             batch = prepared[start:start + batch_size]
             tickets.write_objects(batch)
