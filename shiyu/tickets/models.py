@@ -138,7 +138,8 @@ class Ticket(models.Model):
             models.Index(fields=["status", "created_at"], name="ticket_status_idx"),
             models.Index(fields=["lead_unit", "status"], name="ticket_unit_idx"),
             models.Index(fields=["lead_unit", "created_at"], name="ticket_unit_created_idx"),
-            # Overdue lists look only at open tickets: a partial index keeps it small.
+            # Overdue lists look only at open tickets (lifecycle.OPEN_STATES; spelled out
+            # here because lifecycle imports this module): a partial index keeps it small.
             models.Index(fields=["resolve_due_at"], name="ticket_open_due_idx",
                          condition=models.Q(status__in=["received", "dispatched", "accepted", "in_progress",
                                                         "returned"])),
