@@ -238,3 +238,9 @@ def test_permissions(dispatched, make_ticket, users, city):
     with pytest.raises(NotAllowed):
         s.record_callback(actor=users.handler, ticket=dispatched, rating="satisfied", resolved=True)
     assert Ticket.objects.get(pk=dispatched.pk).status == Status.DISPATCHED
+
+
+def test_the_open_tickets_index_covers_exactly_the_open_states():
+    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_due_idx")
+    (_lookup, states), = index.condition.children
+    assert set(states) == set(lifecycle.OPEN_STATES)
