@@ -95,6 +95,13 @@ class TicketViewSet(GenericViewSet):
     def _ticket(self, request, key: str) -> Ticket:
         return get_visible_ticket(request.user, key.upper())
 
+    def _act(self, request, key: str, service, serializer_class=None) -> Response:
+        """One ticket action: the ticket through the scope, the body through its serializer
+        (whose fields are the service's keywords), one service call, the updated detail."""
+        ticket = self._ticket(request, key)
+        data = _valid(serializer_class, request.data, request) if serializer_class else {}
+        return _detail(request, service(actor=request.user, ticket=ticket, **data))
+
     @extend_schema(summary="Tickets in your data scope", parameters=[s.TicketFilterSerializer],
                    responses={200: s.TicketListSerializer(many=True), 400: E400, 401: E401}, tags=["tickets"],
                    description="Newest first unless `ordering` says otherwise. Pages carry `next` and "
@@ -123,53 +130,32 @@ class TicketViewSet(GenericViewSet):
     @_ticket_action("dispatch", request=s.DispatchSerializer, summary="Dispatch (派单)",
                     description="Name the lead unit and any assisting units; the deadlines start now.")
     def dispatch_ticket(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.DispatchSerializer, request.data, request)
-        ticket = services.dispatch_ticket(actor=request.user, ticket=ticket, lead_unit=data["lead_unit"],
-                                 assist_units=data["assist_units"], category=data["category"], note=data["note"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.dispatch_ticket, s.DispatchSerializer)
 
     @_ticket_action("answer", request=s.ReplySerializer, summary="Answer an enquiry directly and close it")
     def answer(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.ReplySerializer, request.data, request)
-        ticket = services.answer_directly(actor=request.user, ticket=ticket, reply=data["reply"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.answer_directly, s.ReplySerializer)
 
     @_ticket_action("sign-for", request=None, summary="Sign for (签收)",
                     description="The lead unit signs for the ticket; an assisting unit for its part.")
     def sign_for(self, request, id):
-        ticket = self._ticket(request, id)
-        ticket = services.sign_for(actor=request.user, ticket=ticket)
-        return _detail(request, ticket)
+        return self._act(request, id, services.sign_for)
 
     @_ticket_action("start", request=s.StartSerializer, summary="Start work")
     def start(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.StartSerializer, request.data, request)
-        ticket = services.start_work(actor=request.user, ticket=ticket, note=data["note"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.start_work, s.StartSerializer)
 
     @_ticket_action("assist-report", request=s.ReportSerializer, summary="Report as an assisting unit")
     def assist_report(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.ReportSerializer, request.data, request)
-        ticket = services.report_assist(actor=request.user, ticket=ticket, report=data["report"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.report_assist, s.ReportSerializer)
 
     @_ticket_action("return", request=s.ReasonSerializer, summary="Return to the dispatcher (退单)")
     def return_ticket(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.ReasonSerializer, request.data, request)
-        ticket = services.return_ticket(actor=request.user, ticket=ticket, reason=data["reason"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.return_ticket, s.ReasonSerializer)
 
     @_ticket_action("resolve", request=s.ReplySerializer, summary="Reply to the resident (办结)")
     def resolve(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.ReplySerializer, request.data, request)
-        ticket = services.resolve_ticket(actor=request.user, ticket=ticket, reply=data["reply"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.resolve_ticket, s.ReplySerializer)
 
     @extend_schema(summary="Ask for an extension (延期)", parameters=[TICKET_PARAM],
                    request=s.ExtensionRequestSerializer,
@@ -185,39 +171,23 @@ class TicketViewSet(GenericViewSet):
     @_ticket_action("callback", request=s.CallbackSerializer, summary="Record the callback (回访)",
                     description="An unsatisfied rating reopens the ticket (重办).")
     def callback(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.CallbackSerializer, request.data, request)
-        ticket = services.record_callback(actor=request.user, ticket=ticket, rating=data["rating"],
-                                 resolved=data["resolved"], note=data["note"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.record_callback, s.CallbackSerializer)
 
     @_ticket_action("reopen", request=s.ReasonSerializer, summary="Reopen (重办)")
     def reopen(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.ReasonSerializer, request.data, request)
-        ticket = services.reopen_ticket(actor=request.user, ticket=ticket, reason=data["reason"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.reopen_ticket, s.ReasonSerializer)
 
     @_ticket_action("close", request=s.NoteSerializer, summary="Close (结案)")
     def close(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.NoteSerializer, request.data, request)
-        ticket = services.close_ticket(actor=request.user, ticket=ticket, note=data["note"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.close_ticket, s.NoteSerializer)
 
     @_ticket_action("merge", request=s.MergeSerializer, summary="Merge into another ticket as a duplicate")
     def merge(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.MergeSerializer, request.data, request)
-        ticket = services.merge_ticket(actor=request.user, ticket=ticket, into=data["into"], note=data["note"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.merge_ticket, s.MergeSerializer)
 
     @_ticket_action("invalid", request=s.InvalidSerializer, summary="Mark invalid (无效)")
     def invalid(self, request, id):
-        ticket = self._ticket(request, id)
-        data = _valid(s.InvalidSerializer, request.data, request)
-        ticket = services.mark_invalid(actor=request.user, ticket=ticket, reason=data["reason"])
-        return _detail(request, ticket)
+        return self._act(request, id, services.mark_invalid, s.InvalidSerializer)
 
     @extend_schema(summary="Attach a photo", parameters=[TICKET_PARAM],
                    request={"multipart/form-data": s.PhotoSerializer},
