@@ -786,6 +786,14 @@ class _Simulator:
         event(t0, actor, "ticket.create", "", "received", data=f'{{"channel": "{channel_name}"}}')
         t = t0
 
+        def sign_for(unit_id, actor_id, at, due):
+            """What services.sign_for writes when the lead unit signs for (from dispatched)."""
+            for a in assignments:
+                if a[1] == "lead" and a[0] == unit_id and a[2] == "dispatched":
+                    a[2], a[4] = "accepted", at
+            event(at, actor_id, "ticket.accept", "dispatched", "accepted", "",
+                  f'{{"unit": {unit_id}, "on_time": {_js(at <= due)}}}')
+
         def handler(unit_id):
             if unit_id == ref.demo_handler_unit and ref.demo_handler and r() < P_DEMO_HANDLER:
                 return ref.demo_handler
@@ -865,11 +873,7 @@ class _Simulator:
                         stop = True
                         break
                     t = accepted_at = t1
-                    for a in assignments:
-                        if a[1] == "lead" and a[0] == unit and a[2] == "dispatched":
-                            a[2], a[4] = "accepted", t
-                    event(t, lead_handler, "ticket.accept", status, "accepted", "",
-                          f'{{"unit": {unit}, "on_time": {_js(t <= accept_due)}}}')
+                    sign_for(unit, lead_handler, t, accept_due)
                     status = "accepted"
                 t1 = self.office(t + int(rnd.lognormvariate(math.log(2.5), 0.9) * HOUR), rnd)
                 if t1 > as_of:
@@ -897,11 +901,7 @@ class _Simulator:
             if t1 > as_of:
                 break
             t = accepted_at = t1
-            for a in assignments:
-                if a[1] == "lead" and a[0] == lead and a[2] == "dispatched":
-                    a[2], a[4] = "accepted", t
-            event(t, lead_handler, "ticket.accept", status, "accepted", "",
-                  f'{{"unit": {lead}, "on_time": {_js(t <= accept_due)}}}')
+            sign_for(lead, lead_handler, t, accept_due)
             status = "accepted"
             active_assists = [a for a in assignments if a[1] == "assist" and a[2] == "dispatched"]
             for a in active_assists:
