@@ -71,6 +71,35 @@ def cmd_serve(args) -> int:
     return serve(args.port, args.workers)
 
 
+def cmd_tick(args) -> int:
+    """One deadline sweep now: what each web process's thread or Celery beat does
+    every SHIYU_SWEEP_SECONDS. Prints what it changed as JSON."""
+    _django()
+    import json
+    from dataclasses import asdict
+
+    from shiyu.deadlines.services import sweep
+
+    print(json.dumps(asdict(sweep())))
+    return 0
+
+
+def cmd_bench_ranking(args) -> int:
+    """Time the monthly ranking on N generated tickets (shiyu.metrics.benchmark)."""
+    _django()
+    from django.conf import settings
+    from django.utils import timezone
+
+    from shiyu.metrics import benchmark, core
+
+    counts = [int(n.replace("_", "")) for n in args.tickets.split(",")]
+    month = (core.parse_month(args.month) if args.month
+             else core.month_of_datetime(timezone.now(), settings.TIME_ZONE) - 1)
+    root = settings.VAR_DIR / "bench" / "ranking"
+    return benchmark.main(counts, root=root, seed=args.seed, month=month, repeat=args.repeat, keep=args.keep,
+                          as_json=args.json)
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -97,6 +126,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--port", type=int, default=port)
     serve_parser.add_argument("--workers", type=int, default=2)
     serve_parser.set_defaults(func=cmd_serve)
+
+    tick = commands.add_parser("tick", help="run the deadline sweep once (colours, escalations, notifications)")
+    tick.set_defaults(func=cmd_tick)
+
+    bench = commands.add_parser("bench", help="benchmarks that print JSON figures")
+    bench_commands = bench.add_subparsers(dest="benchmark", required=True)
+    ranking = bench_commands.add_parser("ranking", help="the monthly ranking of all units on N tickets over 12 "
+                                                       "months (DuckDB over Parquet)")
+    ranking.add_argument("--tickets", default="1000000", help="how many, or a list: 1000000,5000000,25000000")
+    ranking.add_argument("--json", action="store_true", help="one JSON object per run; the last line sums up")
+    ranking.add_argument("--repeat", type=int, default=3, help="timed runs (median and best are printed)")
+    ranking.add_argument("--seed", type=int, default=2026)
+    ranking.add_argument("--month", default="", help="YYYY-MM ranked, the year's last (default: last month)")
+    ranking.add_argument("--keep", action="store_true", help="keep the Parquet files under var/bench/ranking/")
+    ranking.set_defaults(func=cmd_bench_ranking)
 
     manage = commands.add_parser("manage", help="a Django management command (migrate, createsuperuser ...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

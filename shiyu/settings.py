@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "shiyu.geo",
     "shiyu.org",
     "shiyu.tickets",
+    "shiyu.routing",
+    "shiyu.intake",
+    "shiyu.deadlines",
+    "shiyu.summons",
+    "shiyu.metrics",
     "shiyu.open311",
     "shiyu.api",
     "shiyu.web",
@@ -165,3 +170,65 @@ LOGGING = {
 SHIYU_PHOTO_MAX_BYTES = int(os.environ.get("SHIYU_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 SHIYU_REOPEN_ON_UNSATISFIED = _env_bool("SHIYU_REOPEN_ON_UNSATISFIED", True)
 SHIYU_OFFICE_HOURS = os.environ.get("SHIYU_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
+
+# Intake intelligence (shiyu.intake; the README's "Intake intelligence" says more)
+SHIYU_CLASSIFIER_MODEL = Path(os.environ.get("SHIYU_CLASSIFIER_MODEL", VAR_DIR / "models" / "category.model"))
+SHIYU_TRIAGE_THRESHOLD = float(os.environ.get("SHIYU_TRIAGE_THRESHOLD", "0.6"))  # below: a person chooses
+SHIYU_TRAINING_MAX = int(os.environ.get("SHIYU_TRAINING_MAX", "200000"))  # newest closed tickets to learn from
+SHIYU_SIMILAR_WINDOW_DAYS = int(os.environ.get("SHIYU_SIMILAR_WINDOW_DAYS", "60"))  # tickets kept in the index
+SHIYU_REPEAT_DAYS = int(os.environ.get("SHIYU_REPEAT_DAYS", "30"))
+SHIYU_DUPLICATE_DAYS = int(os.environ.get("SHIYU_DUPLICATE_DAYS", "7"))
+SHIYU_DUPLICATE_RADIUS_M = float(os.environ.get("SHIYU_DUPLICATE_RADIUS_M", "300"))
+SHIYU_ANSWER_INDEX_MAX = int(os.environ.get("SHIYU_ANSWER_INDEX_MAX", "200000"))
+# Dispatch by the routing rules without a dispatcher, for tickets they place with confidence.
+SHIYU_AUTO_DISPATCH = _env_bool("SHIYU_AUTO_DISPATCH", False)
+
+# 吹哨报到 (shiyu.summons): minutes a summoned department has to report on site, unless the summons says otherwise.
+SHIYU_SUMMONS_REPORT_MINUTES = int(os.environ.get("SHIYU_SUMMONS_REPORT_MINUTES", "30"))
+
+# Deadlines (shiyu.deadlines): colours, escalation (督办), notifications, holiday calendar.
+# The sweep runs every SHIYU_SWEEP_SECONDS: as a Celery beat task on Redis when REDIS_URL
+# is set (`celery -A shiyu.celery worker --beat`), else in a thread of each web process
+# (0: not at all; `shiyu tick` sweeps once).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+SHIYU_SWEEP_SECONDS = int(os.environ.get("SHIYU_SWEEP_SECONDS", "60"))
+# Yellow: the resolution deadline falls within this many working hours (7: one working
+# day of the default office hours), or clock hours for a round-the-clock category.
+SHIYU_DUE_SOON_WORKING_HOURS = float(os.environ.get("SHIYU_DUE_SOON_WORKING_HOURS", "7"))
+SHIYU_DUE_SOON_URGENT_HOURS = float(os.environ.get("SHIYU_DUE_SOON_URGENT_HOURS", "4"))
+SHIYU_URGENT_ACCEPT_MINUTES = int(os.environ.get("SHIYU_URGENT_ACCEPT_MINUTES", "30"))  # an urgent ticket's sign-for
+# Warn when next year's holiday schedule is still missing this many days before it starts.
+SHIYU_CALENDAR_LOOKAHEAD_DAYS = int(os.environ.get("SHIYU_CALENDAR_LOOKAHEAD_DAYS", "60"))
+
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or None
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # the embedded default: a task called runs at once, in-process
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # expires: a sweep still queued when the next is due is dropped, not run late.
+    "deadline-sweep": {"task": "shiyu.deadlines.sweep", "schedule": SHIYU_SWEEP_SECONDS,
+                       "options": {"expires": SHIYU_SWEEP_SECONDS}},
+} if SHIYU_SWEEP_SECONDS > 0 else {}
+
+# The three rates and rankings (shiyu.metrics; the README's "The three rates" defines them).
+# Weights are relative: a unit's score divides by the sum of the weights of the rates it has
+# (punctuality, 吹哨报到 reports on time, only for a department or enterprise summoned that month).
+# The resident's two answers weigh most; nearly every unit signs for nearly everything on time.
+SHIYU_SCORE_WEIGHTS = {
+    "response": float(os.environ.get("SHIYU_WEIGHT_RESPONSE", "0.1")),
+    "resolution": float(os.environ.get("SHIYU_WEIGHT_RESOLUTION", "0.45")),
+    "satisfaction": float(os.environ.get("SHIYU_WEIGHT_SATISFACTION", "0.45")),
+    "punctuality": float(os.environ.get("SHIYU_WEIGHT_PUNCTUALITY", "0.1")),
+}
+SHIYU_BASICALLY_SATISFIED_FACTOR = float(os.environ.get("SHIYU_BASICALLY_SATISFIED_FACTOR", "0.8"))
+SHIYU_BOTTOM_GROUP = os.environ.get("SHIYU_BOTTOM_GROUP", "10%")  # "10%" of the ranked units, or a count: "5"
+SHIYU_GOVERNANCE_MONTHS = int(os.environ.get("SHIYU_GOVERNANCE_MONTHS", "3"))  # months running in the bottom group
+SHIYU_PRIORITY_TOP = int(os.environ.get("SHIYU_PRIORITY_TOP", "10"))  # pairs listed for 每月一题
+SHIYU_PRIORITY_MIN_TICKETS = int(os.environ.get("SHIYU_PRIORITY_MIN_TICKETS", "20"))  # to count as growing
+SHIYU_PRIORITY_TICKETS = int(os.environ.get("SHIYU_PRIORITY_TICKETS", "100"))  # newest tickets shown per pair
+# "database" (the default) counts in the platform's own database; "analytics" in the Parquet
+# copy under SHIYU_ANALYTICS_DIR, kept in step by `shiyu manage metrics_sync` (run it every few minutes).
+SHIYU_METRICS_SOURCE = os.environ.get("SHIYU_METRICS_SOURCE", "database")
+SHIYU_ANALYTICS_DIR = Path(os.environ.get("SHIYU_ANALYTICS_DIR", VAR_DIR / "analytics"))

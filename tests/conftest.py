@@ -66,6 +66,16 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_intake_tools(settings, tmp_path):
+    """No classifier unless a test asks for one (tests/intake's with_model), and text
+    indexes built afresh: each test's rolled-back tickets must not linger in them."""
+    from shiyu.intake import engine
+
+    settings.SHIYU_CLASSIFIER_MODEL = tmp_path / "no-model"
+    engine.forget_all()
+
+
 @pytest.fixture
 def users(db):
     """Every test user by username: users.operator, users.handler ..."""

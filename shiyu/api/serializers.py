@@ -17,11 +17,12 @@ from rest_framework import serializers
 from shiyu.core.errors import NotFound
 from shiyu.core.models import Role
 from shiyu.core.pii import mask_text
+from shiyu.deadlines.selectors import deadline_state
 from shiyu.geo.models import AdminUnit
 from shiyu.org.models import HandlingUnit
 from shiyu.tickets import lifecycle
-from shiyu.tickets.models import (Assignment, Attachment, Category, Channel, Extension, Rating, RequestType,
-                                  Status, Ticket)
+from shiyu.tickets.models import (Assignment, Attachment, Category, Channel, DeadlineState, Extension, Rating,
+                                  RequestType, Status, Ticket)
 from shiyu.tickets.selectors import get_visible_ticket
 from shiyu.tickets.services import DESCRIPTION_MAX, TicketInput
 
@@ -172,6 +173,8 @@ class TicketCreateSerializer(serializers.Serializer):
     reporter_name = _optional_text(64)
     reporter_phone = _optional_text(20)
     reporter_email = _optional_text(254)
+    urgent = serializers.BooleanField(required=False, default=False,
+                                      help_text="紧急: to be signed for within 30 minutes (SHIYU_URGENT_ACCEPT_MINUTES), day or night.")
 
     def to_input(self) -> TicketInput:
         return TicketInput(**self.validated_data)
@@ -292,12 +295,14 @@ class TicketListSerializer(serializers.ModelSerializer):
     lead_unit = UnitRefSerializer(allow_null=True)
     reporter = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
+    deadline_state = serializers.SerializerMethodField(
+        help_text="The resolution deadline's colour now: on_time, due_soon or overdue; null when no clock runs.")
 
     class Meta:
         model = Ticket
         fields = ["id", "code", "channel", "request_type", "status", "title", "category", "address",
                   "subdistrict", "lead_unit", "reporter", "created_at", "updated_at", "accept_due_at",
-                  "resolve_due_at", "overdue"]
+                  "resolve_due_at", "overdue", "urgent", "deadline_state"]
         read_only_fields = fields
 
     def _masked(self, ticket: Ticket) -> bool:
@@ -309,6 +314,10 @@ class TicketListSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, ticket: Ticket) -> bool:
         return is_overdue(ticket, self.context.get("now") or timezone.now())
+
+    @extend_schema_field(EnumChoiceField(DeadlineState.choices, component="DeadlineState", allow_null=True))
+    def get_deadline_state(self, ticket: Ticket) -> str | None:
+        return deadline_state(ticket, self.context.get("now") or timezone.now())
 
     def to_representation(self, ticket: Ticket) -> dict:
         data = super().to_representation(ticket)

@@ -1,9 +1,9 @@
 """The staff API, mounted at /api/ (the schema and Swagger UI are at /api/schema/ and /api/docs/)."""
-from django.urls import path, re_path, register_converter
+from django.urls import include, path, re_path, register_converter
 from django.urls.converters import IntConverter
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import intake, views
 
 app_name = "api"
 
@@ -27,5 +27,11 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="units"),
     path("categories/", views.CategoryListView.as_view(), name="categories"),
     path("locate/", views.LocateView.as_view(), name="locate"),
+    path("intake/check/", intake.IntakeCheckView.as_view(), name="intake-check"),
+    path("triage/", intake.TriageListView.as_view(), name="triage"),
+    path("similar/<rowid:pk>/merge/", intake.MergeSimilarView.as_view(), name="similar-merge"),
+    path("similar/<rowid:pk>/dismiss/", intake.DismissSimilarView.as_view(), name="similar-dismiss"),
+    path("summons/", include("shiyu.api.summons")),
+    path("metrics/", include("shiyu.api.metrics")),
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),  # JSON 404, not Django's HTML page
 ]

@@ -9,7 +9,7 @@ dispatch -> dispatch/, answer_directly -> answer/, accept and assist_accept -> s
 start -> start/, assist_report -> assist-report/, return -> return/, resolve -> resolve/,
 request_extension -> extensions/, decide_extension -> /api/extensions/{id}/decide/,
 callback -> callback/, reopen -> reopen/, close -> close/, merge -> merge/,
-mark_invalid -> invalid/, attach -> photos/."""
+mark_invalid -> invalid/, categorize -> category/, attach -> photos/."""
 from __future__ import annotations
 
 from django.http import FileResponse
@@ -30,6 +30,10 @@ from rest_framework.viewsets import GenericViewSet
 
 from shiyu.core.errors import InvalidInput, NotFound
 from shiyu.geo.locate import locate
+from shiyu.intake import services as intake
+from shiyu.intake.analysis import suggest_answers
+from shiyu.intake.engine import ticket_text
+from shiyu.intake.selectors import similar_links
 from shiyu.geo.models import Grid
 from shiyu.org.models import HandlingUnit
 from shiyu.tickets import services
@@ -37,6 +41,7 @@ from shiyu.tickets.models import Category, Ticket
 from shiyu.tickets.selectors import (get_visible_attachment, get_visible_extension, get_visible_ticket,
                                      reporter_contacts, search_tickets, ticket_timeline, visible_tickets)
 
+from . import intake_serializers as i
 from . import serializers as s
 from .pagination import NoCountLimitOffsetPagination
 
@@ -50,6 +55,10 @@ E409 = OpenApiResponse(s.IllegalTransitionSerializer,
                        description="The ticket's current state does not allow this action.")
 E422 = OpenApiResponse(s.ErrorSerializer, description="Well-formed but unacceptable input.")
 ACTION_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 422: E422}
+
+
+def errors(*codes: int) -> dict:
+    return {code: ACTION_ERRORS[code] for code in codes}
 
 
 def _valid(serializer_class, data, request) -> dict:
@@ -119,7 +128,7 @@ class TicketViewSet(GenericViewSet):
     def create(self, request):
         data = s.TicketCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        ticket = services.create_ticket(actor=request.user, data=data.to_input())
+        ticket = intake.take_in(actor=request.user, data=data.to_input())
         return _detail(request, ticket, status.HTTP_201_CREATED)
 
     @extend_schema(summary="One ticket, with its timeline and what you may do next", parameters=[TICKET_PARAM],
@@ -130,7 +139,7 @@ class TicketViewSet(GenericViewSet):
     @_ticket_action("dispatch", request=s.DispatchSerializer, summary="Dispatch (派单)",
                     description="Name the lead unit and any assisting units; the deadlines start now.")
     def dispatch_ticket(self, request, id):
-        return self._act(request, id, services.dispatch_ticket, s.DispatchSerializer)
+        return self._act(request, id, intake.dispatch, s.DispatchSerializer)
 
     @_ticket_action("answer", request=s.ReplySerializer, summary="Answer an enquiry directly and close it")
     def answer(self, request, id):
@@ -188,6 +197,27 @@ class TicketViewSet(GenericViewSet):
     @_ticket_action("invalid", request=s.InvalidSerializer, summary="Mark invalid (无效)")
     def invalid(self, request, id):
         return self._act(request, id, services.mark_invalid, s.InvalidSerializer)
+
+    @_ticket_action("category", request=i.ChooseCategorySerializer, summary="Choose the category (归类)",
+                    description="Before dispatch. A choice other than the classifier's best is kept as "
+                                "training data.")
+    def category(self, request, id):
+        return self._act(request, id, intake.choose_category, i.ChooseCategorySerializer)
+
+    @extend_schema(summary="Earlier tickets this one repeats or duplicates", parameters=[TICKET_PARAM],
+                   responses={200: i.SimilarLinkSerializer(many=True), **errors(401, 404)}, tags=["intake"])
+    @action(detail=True, methods=["get"], url_path="similar")
+    def similar(self, request, id):
+        links = similar_links(request.user, self._ticket(request, id))
+        return Response(i.SimilarLinkSerializer(links, many=True).data)
+
+    @extend_schema(summary="Replies of the 5 most similar resolved tickets", parameters=[TICKET_PARAM],
+                   responses={200: i.AnswerSerializer(many=True), **errors(401, 404)}, tags=["intake"])
+    @action(detail=True, methods=["get"], url_path="answers")
+    def answers(self, request, id):
+        ticket = self._ticket(request, id)
+        found = suggest_answers(ticket_text(ticket.title, ticket.description), k=6)
+        return Response(i.AnswerSerializer(i.answers([f for f in found if f[0].pk != ticket.pk][:5]), many=True).data)
 
     @extend_schema(summary="Attach a photo", parameters=[TICKET_PARAM],
                    request={"multipart/form-data": s.PhotoSerializer},

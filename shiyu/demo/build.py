@@ -12,6 +12,7 @@ from shiyu.geo.citygen import generate_city
 from shiyu.geo.models import AdminUnit
 from shiyu.open311.models import ApiKey
 from shiyu.org.services import load_departments
+from shiyu.routing.services import seed_rules
 from shiyu.tickets.reference import load_taxonomy, read_taxonomy
 
 from .city import load_city
@@ -42,6 +43,7 @@ def build_city(seed: int, progress=None) -> None:
     step("departments and categories")
     load_departments(json.loads(DEPARTMENTS.read_text(encoding="utf-8")), city=units[plan.code])
     load_taxonomy(read_taxonomy())
+    seed_rules()
 
 
 def demo_access() -> DemoAccess:

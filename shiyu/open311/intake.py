@@ -1,4 +1,4 @@
-"""POST requests: from a read body to tickets.services.create_ticket.
+"""POST requests: from a read body to intake.services.take_in (the ticket core plus routing and repeats).
 
 Everything the Ticket columns or the service definition can refuse is checked here
 first, all at once, so that a client learns every problem in one answer and nothing
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from shiyu.core.errors import InvalidInput
 from shiyu.geo.models import Gazetteer
 from shiyu.tickets.models import Channel, RequestType, Ticket
-from shiyu.tickets.services import ADDRESS_MAX, DESCRIPTION_MAX, NAME_MAX, PHONE_MAX, TicketInput, create_ticket
+from shiyu.intake.services import take_in
+from shiyu.tickets.services import ADDRESS_MAX, DESCRIPTION_MAX, NAME_MAX, PHONE_MAX, TicketInput
 
 from . import catalog
 from .formats import Open311Error
@@ -182,7 +183,7 @@ def prepare(sub: Submission, service: catalog.Service, client: str) -> TicketInp
 def submit(sub: Submission, service: catalog.Service, client: str) -> Ticket:
     data = prepare(sub, service, client)
     try:
-        return create_ticket(actor=None, data=data)
+        return take_in(actor=None, data=data)
     except InvalidInput as exc:
         messages = [f"{SERVICE_FIELDS.get(field, field)}: {message}"
                     for field, field_messages in exc.fields.items() for message in field_messages]

@@ -43,6 +43,7 @@ TRANSITIONS: dict[str, Transition] = {
                                     gettext_lazy("ask for an extension")),
     "decide_extension": Transition(frozenset({S.ACCEPTED, S.IN_PROGRESS}), None,
                                    gettext_lazy("decide on an extension")),
+    "categorize": Transition(frozenset({S.RECEIVED, S.RETURNED}), None, gettext_lazy("choose the category")),
     "attach": Transition(frozenset(S) - TERMINAL_STATES, None, gettext_lazy("attach a photo")),
 }
 

@@ -75,6 +75,14 @@ class Rating(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("Unsatisfied")
 
 
+class DeadlineState(models.TextChoices):
+    """The colour of the resolution deadline (shiyu.deadlines): green, yellow, red."""
+
+    ON_TIME = "on_time", _("On time")
+    DUE_SOON = "due_soon", _("Due soon")
+    OVERDUE = "overdue", _("Overdue")
+
+
 class Ticket(models.Model):
     code = models.CharField(_("tracking code"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
@@ -118,6 +126,12 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     accept_due_at = models.DateTimeField(_("sign-for deadline"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolution deadline"), null=True, blank=True)
+    # 紧急: signed for within minutes, round the clock (SHIYU_URGENT_ACCEPT_MINUTES); set at intake.
+    urgent = models.BooleanField(_("urgent"), default=False)
+    # As the last deadline sweep saw it (shiyu.deadlines); deadlines.selectors.deadline_state
+    # gives it live. Meaningful for open tickets only: the sweep turns the others green.
+    deadline_state = models.CharField(_("deadline state"), max_length=8, choices=DeadlineState.choices,
+                                      default=DeadlineState.ON_TIME)
 
     reply = models.TextField(_("reply"), blank=True)
     callback_rating = models.CharField(_("callback rating"), max_length=20, choices=Rating.choices, blank=True)
@@ -143,6 +157,11 @@ class Ticket(models.Model):
             models.Index(fields=["resolve_due_at"], name="ticket_open_due_idx",
                          condition=models.Q(status__in=["received", "dispatched", "accepted", "in_progress",
                                                         "returned"])),
+            # Only yellow and red tickets: the sweep turns them green again through it,
+            # and a unit's alert counts read it alone. Written as "not on time" because
+            # SQLite matches a partial index against `x <> ?` but not against `x IN (?, ?)`.
+            models.Index(fields=["lead_unit", "deadline_state"], name="ticket_alert_idx",
+                         condition=~models.Q(deadline_state="on_time")),
             models.Index(fields=["subdistrict", "status"], name="ticket_subdistrict_idx"),
             models.Index(fields=["district", "created_at"], name="ticket_district_idx"),
             models.Index(fields=["grid", "status"], name="ticket_grid_idx"),

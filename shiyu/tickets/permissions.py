@@ -58,6 +58,7 @@ def actions_for(user, ticket: Ticket, assignments: list[Assignment], extensions:
         "close": lambda: user.has_role(*CALLBACK_ROLES),
         "merge": lambda: user.has_role(*TRIAGE_ROLES),
         "mark_invalid": lambda: user.has_role(*TRIAGE_ROLES),
+        "categorize": lambda: user.has_role(*TRIAGE_ROLES),
         "assist_accept": lambda: assist is not None and assist.state == Assignment.State.DISPATCHED,
         "assist_report": lambda: assist is not None,
         "decide_extension": lambda: user.has_role(*SUPERVISE_ROLES) and pending,

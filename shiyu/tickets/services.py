@@ -21,6 +21,7 @@ from shiyu.core.audit import record
 from shiyu.core.bulk import BulkTable
 from shiyu.core.errors import InvalidInput, NotAllowed
 from shiyu.core.models import AuditEvent, Role
+from shiyu.deadlines import selectors as deadline_selectors
 from shiyu.geo.locate import Location, locate, locate_many
 from shiyu.org.models import HandlingUnit
 from shiyu.workcal import WorkCalendar
@@ -41,12 +42,8 @@ MACHINE_CHANNELS = {Channel.OPEN311, Channel.VIDEO}
 
 
 def work_calendar() -> WorkCalendar:
-    return _calendar_for(settings.SHIYU_OFFICE_HOURS)
-
-
-@functools.lru_cache(maxsize=4)
-def _calendar_for(office_hours: str) -> WorkCalendar:
-    return WorkCalendar(office_hours)
+    """Office hours from the settings, holidays from the table admins keep (shiyu.deadlines)."""
+    return deadline_selectors.work_calendar()
 
 
 def new_code(now: dt.datetime) -> str:
@@ -90,6 +87,10 @@ class TicketInput:
     reporter_email: str = ""
     attributes: dict = field(default_factory=dict)
     created_at: dt.datetime | None = None
+    urgent: bool = False  # 紧急: to be signed for within SHIYU_URGENT_ACCEPT_MINUTES, round the clock
+    # Without coordinates: where the address text says it is (intake reads it against
+    # the gazetteer); a grid is known only from coordinates, so its grid_id is None.
+    place: Location | None = None
 
 
 def _require(actor, roles: set[str], what: str) -> None:
@@ -167,6 +168,7 @@ def _ticket_fields(actor, data: TicketInput, location: Location | None, now: dt.
         reporter=person if person and person.role == Role.CITIZEN else None,
         received_by=person if person and person.role != Role.CITIZEN else None,
         attributes=data.attributes or {}, created_at=data.created_at or now, updated_at=now,
+        urgent=bool(data.urgent),
     )
 
 
@@ -181,7 +183,7 @@ def _check_actor_may_take(actor, channel: str) -> None:
 def create_ticket(*, actor, data: TicketInput) -> Ticket:
     """受理: record one ticket. actor is None only for machine channels (Open311, video)."""
     _check_actor_may_take(actor, data.channel)
-    location = _check_intake(data)
+    location = _check_intake(data) or data.place
     now = timezone.now()
     for _attempt in range(3):  # a code collision is astronomically rare; retry with a new code
         ticket = _build_ticket(actor, data, location, now)
@@ -344,13 +346,20 @@ def _require_lead_handler(actor, ticket: Ticket, what: str) -> None:
     raise NotAllowed(_("This ticket is not your unit's to handle."))
 
 
-def _deadlines(category: Category, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    if category.urgent:  # urgent matters (gas, water, heating) run around the clock
-        return (start + dt.timedelta(hours=category.accept_hours),
-                start + dt.timedelta(days=category.resolve_days))
-    calendar = work_calendar()
-    return (calendar.add_working_hours(start, category.accept_hours),
-            calendar.add_working_days(start, category.resolve_days))
+def _deadlines(category: Category, start: dt.datetime, urgent: bool = False) -> tuple[dt.datetime, dt.datetime]:
+    """(sign for by, resolve by) from `start`. An urgent category (gas, water, power,
+    heating) runs both clocks around the clock; an urgent ticket is signed for within
+    SHIYU_URGENT_ACCEPT_MINUTES, day or night, and resolved as its category says."""
+    if category.urgent:
+        accept_due = start + dt.timedelta(hours=category.accept_hours)
+        resolve_due = start + dt.timedelta(days=category.resolve_days)
+    else:
+        calendar = work_calendar()
+        accept_due = calendar.add_working_hours(start, category.accept_hours)
+        resolve_due = calendar.add_working_days(start, category.resolve_days)
+    if urgent:
+        accept_due = min(accept_due, start + dt.timedelta(minutes=settings.SHIYU_URGENT_ACCEPT_MINUTES))
+    return accept_due, resolve_due
 
 
 def _clean_text(value: str, name: str, *, required: bool = True, limit: int = DESCRIPTION_MAX) -> str:
@@ -371,12 +380,31 @@ def dispatch_ticket(*, actor, ticket: Ticket | int, lead_unit: HandlingUnit,
     _require(actor, DISPATCH_ROLES, _("dispatch tickets"))
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "dispatch")
-    assists = [u for u in assist_units if u.pk != lead_unit.pk]
     if category is not None:
-        if not category.is_leaf or not category.active:
-            raise InvalidInput(_("Choose an active third-level category."),
-                               fields={"category": [_("Not a leaf category.")]})
+        _check_leaf(category)
         ticket.category = category
+    return _dispatch(ticket, actor, lead_unit, assist_units, note=note, now=now or timezone.now())
+
+
+@transaction.atomic
+def dispatch_by_rule(*, ticket: Ticket | int, lead_unit: HandlingUnit, reason: str) -> Ticket:
+    """自动派单: the routing rules dispatch a ticket that they placed with confidence,
+    where the city has turned it on (SHIYU_AUTO_DISPATCH). No person acts: the audit
+    event has no actor and carries the routing reason."""
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "dispatch")
+    return _dispatch(ticket, None, lead_unit, (), note=reason, now=timezone.now(), data={"by": "routing"})
+
+
+def _check_leaf(category: Category) -> None:
+    if not category.is_leaf or not category.active:
+        raise InvalidInput(_("Choose an active third-level category."),
+                           fields={"category": [_("Not a leaf category.")]})
+
+
+def _dispatch(ticket: Ticket, actor, lead_unit: HandlingUnit, assist_units: Iterable[HandlingUnit], *,
+              note: str, now: dt.datetime, data: dict | None = None) -> Ticket:
+    assists = [u for u in assist_units if u.pk != lead_unit.pk]
     if ticket.category is None:
         raise InvalidInput(_("Choose a category before dispatching."),
                            fields={"category": [_("Required to dispatch.")]})
@@ -384,16 +412,28 @@ def dispatch_ticket(*, actor, ticket: Ticket | int, lead_unit: HandlingUnit,
     if inactive:
         raise InvalidInput(_("Inactive units: %(units)s.") % {"units": "、".join(inactive)},
                            fields={"lead_unit": [_("The unit is inactive.")]})
-    now = now or timezone.now()
     ticket.lead_unit = lead_unit
     ticket.dispatched_at = now
     ticket.accepted_at = None
-    ticket.accept_due_at, ticket.resolve_due_at = _deadlines(ticket.category, now)
+    ticket.accept_due_at, ticket.resolve_due_at = _deadlines(ticket.category, now, ticket.urgent)
     Assignment.objects.bulk_create(
         [Assignment(ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now)]
         + [Assignment(ticket=ticket, unit=u, role=Assignment.Role.ASSIST, dispatched_at=now) for u in assists])
     _move(ticket, "dispatch", actor, note=note, now=now,
-          data={"lead_unit": lead_unit.pk, "assist_units": [u.pk for u in assists]})
+          data={"lead_unit": lead_unit.pk, "assist_units": [u.pk for u in assists], **(data or {})})
+    return ticket
+
+
+@transaction.atomic
+def categorize_ticket(*, actor, ticket: Ticket | int, category: Category) -> Ticket:
+    """归类: a person chooses the ticket's category before it is dispatched (the
+    triage queue, or an operator correcting the suggestion)."""
+    _require(actor, TRIAGE_ROLES, _("choose categories"))
+    ticket = _locked(ticket)
+    _check_leaf(category)
+    before = ticket.category_id
+    ticket.category = category
+    _move(ticket, "categorize", actor, data={"from": before, "to": category.pk, "code": category.code})
     return ticket
 
 

@@ -29,8 +29,8 @@ def test_the_whole_loop(api, city, users):
     assert [c["level"] for c in ticket["category_path"]] == [1, 2, 3]
     assert ticket["category_path"][-1]["code"] == city.leaves[0].code
     # the operator who took the call may triage it, not dispatch it (a complaint is not answered directly)
-    assert ticket["allowed_actions"] == ["merge", "mark_invalid", "attach"]
-    assert ticket["state_actions"] == ["dispatch", "answer_directly", "merge", "mark_invalid", "attach"]
+    assert ticket["allowed_actions"] == ["merge", "mark_invalid", "categorize", "attach"]
+    assert ticket["state_actions"] == ["dispatch", "answer_directly", "merge", "mark_invalid", "categorize", "attach"]
     t = f"/api/tickets/{ticket['code']}"
 
     ticket = post(api("dispatcher"), f"{t}/dispatch/",
@@ -74,10 +74,10 @@ def test_the_whole_loop(api, city, users):
     assert ticket["status"] == "closed" and ticket["allowed_actions"] == []
 
     actions = [e["action"] for e in ticket["timeline"]]
-    assert actions == ["ticket.create", "ticket.dispatch", "ticket.accept", "ticket.assist_accept",
+    assert actions == ["ticket.create", "ticket.route", "ticket.dispatch", "ticket.accept", "ticket.assist_accept",
                        "ticket.assist_report", "ticket.start", "ticket.request_extension",
                        "ticket.decide_extension", "ticket.resolve", "ticket.callback", "ticket.close"]
-    dispatch = ticket["timeline"][1]
+    dispatch = ticket["timeline"][2]
     assert (dispatch["actor"], dispatch["from_state"], dispatch["to_state"], dispatch["note"]) == (
         "dispatcher", "received", "dispatched", "请城管主办，住建协办")
     assert [e["state"] for e in ticket["extensions"]] == ["approved"]

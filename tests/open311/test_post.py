@@ -1,6 +1,7 @@
 """POST requests: the four body encodings, the stored ticket, and every refusal
 (the spec's error list, the right status, and nothing written)."""
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -186,13 +187,19 @@ def test_address_id_is_a_gazetteer_entry(client, api_key):
     assert ticket.description == "路灯不亮"  # no description: the service's name stands for it
 
 
-def test_post_does_one_insert_transaction(client, api_key, point, django_assert_max_num_queries):
-    created(post_form(client, form(api_key, point)))  # warm the snapshots
-    with django_assert_max_num_queries(5) as captured:
+def test_post_writes_ticket_routing_and_duplicate_in_one_transaction(client, api_key, point,
+                                                                    django_assert_max_num_queries):
+    created(post_form(client, form(api_key, point)))  # warm the snapshots and the text index
+    with django_assert_max_num_queries(14) as captured:
         created(post_form(client, form(api_key, point, service_code=NOISE, **{"attribute[noise_time]": "day"})))
-    sql = " ".join(q["sql"] for q in captured.captured_queries)
-    assert "open311_apikey" not in sql and "tickets_category" not in sql
-    assert sql.count("INSERT") == 2  # the ticket and its audit event
+    sql = [q["sql"] for q in captured.captured_queries]
+    joined = " ".join(sql)
+    assert "open311_apikey" not in joined and "tickets_category" not in joined
+    inserted = re.findall(r'INSERT INTO "(\w+)"', joined)  # on PostgreSQL the first two are one statement
+    # the ticket and its event; the routing decision and its event; the earlier ticket at the
+    # same point it may duplicate, and that event
+    assert inserted == ["tickets_ticket", "core_auditevent", "routing_routingdecision", "core_auditevent",
+                        "intake_similarticket", "core_auditevent"]
 
 
 # ---------------------------------------------------------------- refused
