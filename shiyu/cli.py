@@ -100,6 +100,130 @@ def cmd_bench_ranking(args) -> int:
                           as_json=args.json)
 
 
+# ---------------------------------------------------------------- classifier
+
+class _ProgressBars:
+    """progress(stage, done, total) callbacks as one tqdm bar per stage, on stderr."""
+
+    def __init__(self):
+        self.stage, self.bar = None, None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        if stage != self.stage:
+            self.close()
+            self.stage, self.bar = stage, tqdm(total=total, desc=stage, unit="it", disable=None, leave=False)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.stage, self.bar = None, None
+
+
+def _classifier_errors(command):
+    """Data and model errors end the command with their message and exit code 2, no traceback."""
+    def run(args) -> int:
+        from shiyu.nlp.classifier import DataError, ModelError
+
+        try:
+            return command(args)
+        except (DataError, ModelError) as error:
+            print(f"shiyu classifier: {error}", file=sys.stderr)
+            return 2
+    return run
+
+
+def classifier_training_data(args) -> tuple[list[str], list[str]]:
+    """Texts and labels to train on, from the sources the command line names."""
+    from shiyu.nlp.classifier import read_csv
+
+    return read_csv(args.data, text_col=args.text_col, label_col=args.label_col)
+
+
+def _print_json(figures: dict) -> None:
+    import json
+
+    print(json.dumps(figures, ensure_ascii=False))
+
+
+@_classifier_errors
+def cmd_classifier_train(args) -> int:
+    from shiyu.nlp.classifier import train
+
+    texts, labels = classifier_training_data(args)
+    bars = _ProgressBars()
+    model = train(texts, labels, progress=bars)
+    bars.close()
+    model.save(args.out)
+    metrics = model.metadata["metrics"]
+    print(f"trained on {metrics['n']} texts, {len(model.labels)} labels in {metrics['train_seconds']} s; "
+          f"saved {args.out}")
+    if args.json:
+        _print_json({"model": str(args.out), "labels": model.labels, **metrics})
+    return 0
+
+
+@_classifier_errors
+def cmd_classifier_evaluate(args) -> int:
+    from shiyu.nlp.classifier import Classifier, evaluate, read_csv
+
+    model = Classifier.load(args.model)
+    texts, labels = read_csv(args.data, text_col=args.text_col, label_col=args.label_col)
+    figures = evaluate(model, texts, labels)
+    print(f"macro-F1 {figures['macro_f1']:.4f}  accuracy {figures['accuracy']:.4f}  "
+          f"on {figures['n']} texts, {figures['docs_per_second']:.0f} texts/s")
+    if args.json:
+        _print_json(figures)
+    return 0
+
+
+@_classifier_errors
+def cmd_classifier_cv(args) -> int:
+    from shiyu.nlp.classifier import cross_validate, read_csv
+
+    texts, labels = read_csv(args.data, text_col=args.text_col, label_col=args.label_col)
+    bars = _ProgressBars()
+    figures = cross_validate(texts, labels, folds=args.folds, seed=args.seed, progress=bars,
+                             group_duplicates=not args.keep_duplicates_apart)
+    bars.close()
+    print(f"macro-F1 {figures['macro_f1']['mean']:.4f} ± {figures['macro_f1']['std']:.4f}  "
+          f"accuracy {figures['accuracy']['mean']:.4f}  ECE {figures['ece']:.4f}  ({args.folds} folds)")
+    if args.json:
+        _print_json(figures)
+    return 0
+
+
+def _add_classifier_parser(commands) -> None:
+    classifier = commands.add_parser("classifier", help="train and check the category classifier (CSV: text,label)")
+    actions = classifier.add_subparsers(dest="action", required=True)
+
+    def data_arguments(parser):
+        parser.add_argument("--data", required=True, help="UTF-8 CSV with a header row")
+        parser.add_argument("--text-col", default="text")
+        parser.add_argument("--label-col", default="label")
+        parser.add_argument("--json", action="store_true", help="print the figures as JSON on the last line")
+
+    train = actions.add_parser("train", help="train a model and save it")
+    data_arguments(train)
+    train.add_argument("--out", required=True, help="model file to write")
+    train.set_defaults(func=cmd_classifier_train)
+
+    evaluate = actions.add_parser("evaluate", help="macro-F1, accuracy and speed of a model on labelled data")
+    data_arguments(evaluate)
+    evaluate.add_argument("--model", required=True)
+    evaluate.set_defaults(func=cmd_classifier_evaluate)
+
+    cv = actions.add_parser("cv", help="stratified k-fold cross-validation; near-duplicates share a fold")
+    data_arguments(cv)
+    cv.add_argument("--folds", type=int, default=5)
+    cv.add_argument("--seed", type=int, default=0)
+    cv.add_argument("--keep-duplicates-apart", action="store_true",
+                    help="let near-duplicate texts fall in different folds (optimistic figures)")
+    cv.set_defaults(func=cmd_classifier_cv)
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -141,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     ranking.add_argument("--month", default="", help="YYYY-MM ranked, the year's last (default: last month)")
     ranking.add_argument("--keep", action="store_true", help="keep the Parquet files under var/bench/ranking/")
     ranking.set_defaults(func=cmd_bench_ranking)
+
+    _add_classifier_parser(commands)
 
     manage = commands.add_parser("manage", help="a Django management command (migrate, createsuperuser ...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

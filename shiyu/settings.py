@@ -169,6 +169,7 @@ LOGGING = {
 # Shiyu's own knobs.
 SHIYU_PHOTO_MAX_BYTES = int(os.environ.get("SHIYU_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
 SHIYU_REOPEN_ON_UNSATISFIED = _env_bool("SHIYU_REOPEN_ON_UNSATISFIED", True)
+SHIYU_CALLBACK_TRIES = int(os.environ.get("SHIYU_CALLBACK_TRIES", "3"))  # then the resident is unreachable
 SHIYU_OFFICE_HOURS = os.environ.get("SHIYU_OFFICE_HOURS", "09:00-12:00,13:30-17:30")
 
 # Intake intelligence (shiyu.intake; the README's "Intake intelligence" says more)

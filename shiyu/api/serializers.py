@@ -428,7 +428,8 @@ class TicketDetailSerializer(TicketListSerializer):
         fields = read_only_fields = [
             *TicketListSerializer.Meta.fields, "description", "category_path", "lat", "long", "district",
             "location", "received_by", "attributes", "dispatched_at", "accepted_at", "resolved_at", "closed_at",
-            "deadlines", "reply", "callback_rating", "callback_resolved", "callback_at", "duplicate_of",
+            "deadlines", "reply", "callback_rating", "callback_resolved", "callback_at", "callback_tries",
+            "callback_unreachable", "duplicate_of",
             "invalid_reason", "return_count", "extension_count", "reopen_count", "assignments", "extensions",
             "attachments", "timeline", "allowed_actions", "state_actions"]
 

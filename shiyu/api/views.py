@@ -8,7 +8,7 @@ Lifecycle action names (as in `allowed_actions` and in 409 answers) and their pa
 dispatch -> dispatch/, answer_directly -> answer/, accept and assist_accept -> sign-for/,
 start -> start/, assist_report -> assist-report/, return -> return/, resolve -> resolve/,
 request_extension -> extensions/, decide_extension -> /api/extensions/{id}/decide/,
-callback -> callback/, reopen -> reopen/, close -> close/, merge -> merge/,
+callback -> callback/, callback_attempt -> callback-attempt/, reopen -> reopen/, close -> close/, merge -> merge/,
 mark_invalid -> invalid/, categorize -> category/, attach -> photos/."""
 from __future__ import annotations
 
@@ -181,6 +181,12 @@ class TicketViewSet(GenericViewSet):
                     description="An unsatisfied rating reopens the ticket (重办).")
     def callback(self, request, id):
         return self._act(request, id, services.record_callback, s.CallbackSerializer)
+
+    @_ticket_action("callback-attempt", request=s.NoteSerializer, summary="A callback that reached nobody (未接通)",
+                    description="After SHIYU_CALLBACK_TRIES of them (default 3) the callback is recorded as "
+                                "unreachable, without a rating, and the ticket can be closed.")
+    def callback_attempt(self, request, id):
+        return self._act(request, id, services.record_unreachable, s.NoteSerializer)
 
     @_ticket_action("reopen", request=s.ReasonSerializer, summary="Reopen (重办)")
     def reopen(self, request, id):

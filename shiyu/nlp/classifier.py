@@ -49,6 +49,8 @@ HEAD_CHARS = 25
 COEF_BUDGET = 6_000_000
 MAX_FEATURES = 400_000
 FEATURE_SHARES = {"words": 0.3, "body": 0.6, "head": 0.1}
+ROW_BUDGET = 300_000
+MIN_ROWS = 3000
 
 FORMAT_NAME = "shiyu-text-classifier"
 # Bump when features or file layout change: old files then fail to load loudly.
@@ -232,6 +234,20 @@ def _transform(blocks: dict, docs: list[_Doc]) -> sp.csr_matrix:
 
 # ---------------------------------------------------------------- model
 
+def _rows_for_label(y: np.ndarray, k: int, n_labels: int, seed: int) -> np.ndarray:
+    """All texts of label k and, with many labels, a random sample of the others.
+
+    One-vs-rest costs one SVM per label over every text: 150 labels x 50,000 texts
+    would take minutes. Sampling the negatives bounds the total work at ROW_BUDGET
+    rows; with few labels (TipDM: 7) nothing is sampled.
+    """
+    positives, negatives = np.flatnonzero(y == k), np.flatnonzero(y != k)
+    room = max(max(MIN_ROWS, ROW_BUDGET // n_labels) - len(positives), len(positives))
+    if len(negatives) > room:
+        negatives = np.random.default_rng([seed, k]).choice(negatives, room, replace=False)
+    return np.sort(np.concatenate([positives, negatives]))
+
+
 def _fit_nbsvm(X: sp.csr_matrix, y: np.ndarray, n_labels: int, params: dict, progress=None):
     """One-vs-rest linear SVMs on NB-scaled features; returns (weights, intercepts)."""
     present = X.copy()
@@ -240,16 +256,16 @@ def _fit_nbsvm(X: sp.csr_matrix, y: np.ndarray, n_labels: int, params: dict, pro
     in_label = (one_hot @ present).tocsr()
     in_all = np.asarray(present.sum(axis=0)).ravel()
     alpha = params["alpha"]
-    done = 0
 
     def fit_one(k):
         p = alpha + in_label[k].toarray().ravel()
         q = alpha + in_all - (p - alpha)
         ratio = (np.log(p / p.sum()) - np.log(q / q.sum())).astype(np.float32)
-        scaled = X.copy()
+        rows = _rows_for_label(y, k, n_labels, params["seed"])
+        scaled = X[rows]
         scaled.data *= ratio[scaled.indices]
         svm = LinearSVC(C=params["C"], class_weight="balanced", random_state=params["seed"])
-        svm.fit(scaled, y == k)
+        svm.fit(scaled, y[rows] == k)
         return svm.coef_[0] * ratio, svm.intercept_[0]
 
     weights = np.zeros((n_labels, X.shape[1]), np.float32)
@@ -258,9 +274,8 @@ def _fit_nbsvm(X: sp.csr_matrix, y: np.ndarray, n_labels: int, params: dict, pro
     with ThreadPoolExecutor(max_workers=max(1, params["n_jobs"])) as pool:
         for k, (w, b) in enumerate(pool.map(fit_one, range(n_labels))):
             weights[k], intercepts[k] = w, b
-            done += 1
             if progress:
-                progress("fit", done, n_labels)
+                progress("fit", k + 1, n_labels)
     return weights, intercepts
 
 

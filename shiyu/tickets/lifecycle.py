@@ -32,6 +32,8 @@ TRANSITIONS: dict[str, Transition] = {
     "return": Transition(frozenset({S.DISPATCHED, S.ACCEPTED}), S.RETURNED, gettext_lazy("return")),
     "resolve": Transition(frozenset({S.ACCEPTED, S.IN_PROGRESS}), S.RESOLVED, gettext_lazy("reply")),
     "callback": Transition(frozenset({S.RESOLVED}), S.CALLBACK, gettext_lazy("record callback")),
+    "callback_unreachable": Transition(frozenset({S.RESOLVED}), S.CALLBACK,
+                                       gettext_lazy("record the resident as unreachable")),
     "reopen": Transition(frozenset({S.RESOLVED, S.CALLBACK}), S.IN_PROGRESS, gettext_lazy("reopen")),
     "close": Transition(frozenset({S.RESOLVED, S.CALLBACK}), S.CLOSED, gettext_lazy("close")),
     "merge": Transition(OPEN_STATES, S.MERGED, gettext_lazy("merge as duplicate")),
@@ -43,6 +45,8 @@ TRANSITIONS: dict[str, Transition] = {
                                     gettext_lazy("ask for an extension")),
     "decide_extension": Transition(frozenset({S.ACCEPTED, S.IN_PROGRESS}), None,
                                    gettext_lazy("decide on an extension")),
+    "callback_attempt": Transition(frozenset({S.RESOLVED}), None,
+                                   gettext_lazy("record a callback that reached nobody")),
     "categorize": Transition(frozenset({S.RECEIVED, S.RETURNED}), None, gettext_lazy("choose the category")),
     "attach": Transition(frozenset(S) - TERMINAL_STATES, None, gettext_lazy("attach a photo")),
 }

@@ -137,6 +137,10 @@ class Ticket(models.Model):
     callback_rating = models.CharField(_("callback rating"), max_length=20, choices=Rating.choices, blank=True)
     callback_resolved = models.BooleanField(_("resolved, says the resident"), null=True, blank=True)
     callback_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    # 回访未接通: after SHIYU_CALLBACK_TRIES tries the callback is recorded as unreachable,
+    # without a rating, and the ticket may be closed (it counts in no rate's denominator).
+    callback_tries = models.PositiveSmallIntegerField(_("callback tries that reached nobody"), default=0)
+    callback_unreachable = models.BooleanField(_("resident unreachable at callback"), default=False)
     duplicate_of = models.ForeignKey("self", verbose_name=_("duplicate of"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="duplicates")
     invalid_reason = models.CharField(_("invalid reason"), max_length=200, blank=True)

@@ -54,6 +54,8 @@ def actions_for(user, ticket: Ticket, assignments: list[Assignment], extensions:
         "resolve": lambda: lead,
         "request_extension": lambda: lead and not pending,
         "callback": lambda: user.has_role(*CALLBACK_ROLES),
+        "callback_attempt": lambda: user.has_role(*CALLBACK_ROLES),
+        "callback_unreachable": lambda: False,  # the last callback_attempt moves it, never a person directly
         "reopen": lambda: user.has_role(*CALLBACK_ROLES),
         "close": lambda: user.has_role(*CALLBACK_ROLES),
         "merge": lambda: user.has_role(*TRIAGE_ROLES),

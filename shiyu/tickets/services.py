@@ -608,6 +608,23 @@ def record_callback(*, actor, ticket: Ticket | int, rating: str, resolved: bool,
     return ticket
 
 
+@transaction.atomic
+def record_unreachable(*, actor, ticket: Ticket | int, note: str = "", now: dt.datetime | None = None) -> Ticket:
+    """回访未接通: one callback try that reached nobody. After SHIYU_CALLBACK_TRIES of
+    them the callback is recorded as unreachable (no rating) and the ticket can close."""
+    _require(actor, CALLBACK_ROLES, _("record callbacks"))
+    ticket = _locked(ticket)
+    lifecycle.check(ticket.status, "callback_attempt")
+    now = now or timezone.now()
+    note = _clean_text(note, "note", required=False, limit=500)
+    ticket.callback_tries += 1
+    _move(ticket, "callback_attempt", actor, note=note, now=now, data={"try": ticket.callback_tries})
+    if ticket.callback_tries >= settings.SHIYU_CALLBACK_TRIES:
+        ticket.callback_unreachable = True
+        _move(ticket, "callback_unreachable", actor, now=now, data={"tries": ticket.callback_tries})
+    return ticket
+
+
 def _reopen(ticket: Ticket, actor, reason: str, now: dt.datetime) -> None:
     lifecycle.check(ticket.status, "reopen")
     ticket.reopen_count += 1

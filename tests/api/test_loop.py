@@ -194,3 +194,16 @@ def test_rejected_extension_keeps_the_deadline(api, city):
     assert api("supervisor").post("/api/extensions/999999/decide/", {"approve": True},
                                   format="json").status_code == 404
     assert AuditEvent.objects.filter(action="ticket.decide_extension", target_id=ticket["id"]).count() == 1
+
+
+def test_callback_tries_until_the_resident_is_unreachable(api, flow, settings):
+    settings.SHIYU_CALLBACK_TRIES = 2
+    ticket = flow.resolved()
+    path = f"/api/tickets/{ticket.pk}/callback-attempt/"
+    first = post(api("operator"), path, {"note": "无人接听"})
+    assert first["status"] == "resolved" and first["callback_tries"] == 1
+    assert "callback_attempt" in first["allowed_actions"]
+    second = post(api("operator"), path)
+    assert second["status"] == "callback" and second["callback_unreachable"] and second["callback_rating"] == ""
+    assert post(api("operator"), path, code=409)["current_state"] == "callback"
+    assert api("handler").post(path, {}, format="json").status_code == 403

@@ -11,7 +11,7 @@ PATHS = [
     "/api/extensions/{id}/decide/", "/api/attachments/{id}/",
     *[f"/api/tickets/{{id}}/{action}/" for action in (
         "dispatch", "answer", "sign-for", "start", "assist-report", "return", "resolve", "extensions", "callback",
-        "reopen", "close", "merge", "invalid", "photos", "category", "similar", "answers")],
+        "reopen", "close", "merge", "invalid", "photos", "category", "similar", "answers", "callback-attempt")],
     "/api/intake/check/", "/api/triage/", "/api/similar/{id}/merge/", "/api/similar/{id}/dismiss/",
     "/api/summons/", "/api/summons/{id}/", "/api/summons/{id}/report/", "/api/summons/{id}/rate/",
     "/api/summons/{id}/close/",

@@ -124,6 +124,32 @@ def test_unsatisfied_callback_without_reopen_when_configured(resolved, users, se
     assert s.reopen_ticket(actor=users.supervisor, ticket=resolved, reason="督办重办").status == Status.IN_PROGRESS
 
 
+def test_an_unreachable_resident_after_the_configured_tries(resolved, users, settings):
+    settings.SHIYU_CALLBACK_TRIES = 2
+    s.record_unreachable(actor=users.operator, ticket=resolved, note="无人接听")
+    resolved.refresh_from_db()
+    assert resolved.status == Status.RESOLVED and resolved.callback_tries == 1 and not resolved.callback_unreachable
+    s.record_unreachable(actor=users.operator, ticket=resolved, note="关机")
+    resolved.refresh_from_db()
+    assert resolved.status == Status.CALLBACK and resolved.callback_unreachable
+    assert resolved.callback_rating == "" and resolved.callback_at is None  # counts in no rate
+    assert events(resolved)[-3:] == [("ticket.callback_attempt", "resolved", "resolved"),
+                                     ("ticket.callback_attempt", "resolved", "resolved"),
+                                     ("ticket.callback_unreachable", "resolved", "callback")]
+    with pytest.raises(IllegalTransition):
+        s.record_unreachable(actor=users.operator, ticket=resolved)
+    with pytest.raises(NotAllowed):
+        s.record_unreachable(actor=users.handler, ticket=resolved)
+    assert s.close_ticket(actor=users.operator, ticket=resolved).status == Status.CLOSED
+
+
+def test_a_resident_reached_after_failed_tries_rates_as_usual(resolved, users):
+    s.record_unreachable(actor=users.operator, ticket=resolved)
+    s.record_callback(actor=users.operator, ticket=resolved, rating="satisfied", resolved=True)
+    resolved.refresh_from_db()
+    assert resolved.status == Status.CALLBACK and resolved.callback_tries == 1 and not resolved.callback_unreachable
+
+
 def test_close_straight_after_reply(resolved, users):
     assert s.close_ticket(actor=users.supervisor, ticket=resolved, note="无法联系").status == Status.CLOSED
 

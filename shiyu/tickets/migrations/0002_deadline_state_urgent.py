@@ -1,6 +1,6 @@
 from django.db import migrations, models
 
-COLUMNS = ("deadline_state", "urgent")
+COLUMNS = ("deadline_state", "urgent", "callback_tries", "callback_unreachable")
 
 
 def add_columns(apps, schema_editor):
@@ -42,6 +42,16 @@ class Migration(migrations.Migration):
                 model_name='ticket',
                 name='urgent',
                 field=models.BooleanField(default=False, verbose_name='urgent'),
+            ),
+            migrations.AddField(
+                model_name='ticket',
+                name='callback_tries',
+                field=models.PositiveSmallIntegerField(default=0, verbose_name='callback tries that reached nobody'),
+            ),
+            migrations.AddField(
+                model_name='ticket',
+                name='callback_unreachable',
+                field=models.BooleanField(default=False, verbose_name='resident unreachable at callback'),
             ),
         ]),
         migrations.RunPython(add_columns, remove_columns),
