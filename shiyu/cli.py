@@ -35,11 +35,25 @@ def cmd_demo(args) -> int:
             build.build_city(args.seed, progress=step)
             bar.update(1)
         generate_tickets(count=args.tickets, seed=args.seed, progress=True)
+        _train_demo_model()
         print(f"demo city ready in {time.monotonic() - started:.0f} s")
     access = build.demo_access()
     build.grant_demo_access(access)
     _print_access(access, args.port)
     return serve(args.port, args.workers) if args.serve else 0
+
+
+def _train_demo_model() -> None:
+    """The demo ships a category model learnt from its own closed tickets, as a city's
+    would be (`shiyu classifier train --from-db`)."""
+    from shiyu.intake.training import train_from_db
+
+    bars = _ProgressBars()
+    model = train_from_db(progress=bars)
+    bars.close()
+    metrics = model.metadata["metrics"]
+    print(f"category model: {len(model.labels)} categories from {metrics['n']} closed tickets "
+          f"in {metrics['train_seconds']:.0f} s")
 
 
 def _print_access(access, port: int) -> None:
@@ -135,13 +149,6 @@ def _classifier_errors(command):
     return run
 
 
-def classifier_training_data(args) -> tuple[list[str], list[str]]:
-    """Texts and labels to train on, from the sources the command line names."""
-    from shiyu.nlp.classifier import read_csv
-
-    return read_csv(args.data, text_col=args.text_col, label_col=args.label_col)
-
-
 def _print_json(figures: dict) -> None:
     import json
 
@@ -150,19 +157,41 @@ def _print_json(figures: dict) -> None:
 
 @_classifier_errors
 def cmd_classifier_train(args) -> int:
-    from shiyu.nlp.classifier import train
-
-    texts, labels = classifier_training_data(args)
+    if bool(args.data) == args.from_db:
+        print("shiyu classifier train: give either --data FILE.csv or --from-db", file=sys.stderr)
+        return 2
+    if args.data and not args.out:
+        print("shiyu classifier train: --out is required with --data", file=sys.stderr)
+        return 2
     bars = _ProgressBars()
-    model = train(texts, labels, progress=bars)
+    model, out = _train_from_db(args, bars) if args.from_db else _train_from_csv(args, bars)
     bars.close()
-    model.save(args.out)
     metrics = model.metadata["metrics"]
-    print(f"trained on {metrics['n']} texts, {len(model.labels)} labels in {metrics['train_seconds']} s; "
-          f"saved {args.out}")
+    print(f"trained on {metrics['n']} texts, {len(model.labels)} labels in {metrics['train_seconds']} s; saved {out}")
     if args.json:
-        _print_json({"model": str(args.out), "labels": model.labels, **metrics})
+        _print_json({"model": str(out), "labels": model.labels, **metrics})
     return 0
+
+
+def _train_from_csv(args, progress):
+    from shiyu.nlp.classifier import read_csv, train
+
+    texts, labels = read_csv(args.data, text_col=args.text_col, label_col=args.label_col)
+    model = train(texts, labels, progress=progress)
+    model.save(args.out)
+    return model, args.out
+
+
+def _train_from_db(args, progress):
+    """The platform's own closed and re-categorised tickets; by default the model
+    written is the one intake reads (SHIYU_CLASSIFIER_MODEL)."""
+    _django()
+    from django.conf import settings
+
+    from shiyu.intake.training import train_from_db
+
+    model = train_from_db(args.out, limit=args.limit, progress=progress)
+    return model, args.out or settings.SHIYU_CLASSIFIER_MODEL
 
 
 @_classifier_errors
@@ -199,15 +228,20 @@ def _add_classifier_parser(commands) -> None:
     classifier = commands.add_parser("classifier", help="train and check the category classifier (CSV: text,label)")
     actions = classifier.add_subparsers(dest="action", required=True)
 
-    def data_arguments(parser):
-        parser.add_argument("--data", required=True, help="UTF-8 CSV with a header row")
+    def data_arguments(parser, required=True):
+        parser.add_argument("--data", required=required, help="UTF-8 CSV with a header row")
         parser.add_argument("--text-col", default="text")
         parser.add_argument("--label-col", default="label")
         parser.add_argument("--json", action="store_true", help="print the figures as JSON on the last line")
 
     train = actions.add_parser("train", help="train a model and save it")
-    data_arguments(train)
-    train.add_argument("--out", required=True, help="model file to write")
+    data_arguments(train, required=False)
+    train.add_argument("--from-db", action="store_true",
+                       help="learn from the platform's closed tickets and operators' corrections")
+    train.add_argument("--limit", type=int, default=None, help="with --from-db: the newest N closed tickets "
+                                                               "(default SHIYU_TRAINING_MAX)")
+    train.add_argument("--out", help="model file to write (with --from-db: default SHIYU_CLASSIFIER_MODEL, "
+                                     "which intake reads)")
     train.set_defaults(func=cmd_classifier_train)
 
     evaluate = actions.add_parser("evaluate", help="macro-F1, accuracy and speed of a model on labelled data")

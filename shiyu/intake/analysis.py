@@ -6,6 +6,7 @@ intake itself, so what the operator was shown is what the ticket records."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 from dataclasses import dataclass, field
 
@@ -17,6 +18,8 @@ from shiyu.tickets.models import Category, Ticket
 
 from . import engine
 from .engine import UNINDEXED_STATES, phone_key
+
+log = logging.getLogger(__name__)
 
 EARTH_RADIUS_M = 6_371_000
 RADIUS_CANDIDATES = 30  # text matches looked at before the distance filter
@@ -53,7 +56,11 @@ def advise_category(text: str, k: int = 3) -> CategoryAdvice:
     model = engine.classifier.get()
     if model is None:
         return CategoryAdvice()
-    suggestions = model.suggest(text, k=k)
+    try:
+        suggestions = model.suggest(text, k=k)
+    except Exception:  # a model that breaks on some text must not stop intake; say so in the log
+        log.exception("the category model failed on a text of %d characters", len(text))
+        return CategoryAdvice()
     leaves = Category.objects.in_bulk([s.label for s in suggestions], field_name="code")
     guesses = [CategoryGuess(leaves[s.label], s.probability) for s in suggestions
                if s.label in leaves and leaves[s.label].active and leaves[s.label].is_leaf]

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 RECHECK_SECONDS = 5.0
 REBUILD_SECONDS = 24 * 3600
 REPLY_LAG_SECONDS = 60
+REPLY_REFRESH_SECONDS = 30
 # Not worth finding again: a merged ticket lives on in its target, an invalid one is noise.
 UNINDEXED_STATES = (Status.MERGED, Status.INVALID)
 REPLIED_STATES = (Status.RESOLVED, Status.CALLBACK, Status.CLOSED)
@@ -101,8 +102,8 @@ class _TicketIndex:
         self._built_at = 0.0
 
     def _rows(self, tickets):
-        return tickets.order_by().values_list("id", "title", "description", "community_id", "reporter_phone",
-                                              "created_at").iterator(chunk_size=5000)
+        return tickets.values_list("id", "title", "description", "community_id", "reporter_phone",
+                                   "created_at").iterator(chunk_size=5000)
 
     def _add(self, rows) -> None:
         batch: list[tuple] = []
@@ -149,7 +150,7 @@ class _RecentTickets(_TicketIndex):
         self._last_id = Ticket.objects.aggregate(last=Max("id"))["last"] or 0
         self._seen_ids = set(range(self._last_id - self.LAG_IDS + 1, self._last_id + 1))
         self._add(self._rows(Ticket.objects.filter(created_at__gte=since, id__lte=self._last_id)
-                             .exclude(status__in=UNINDEXED_STATES)))
+                             .exclude(status__in=UNINDEXED_STATES).order_by()))
 
     def _refresh(self) -> None:
         floor = self._last_id - self.LAG_IDS
@@ -157,27 +158,33 @@ class _RecentTickets(_TicketIndex):
                if i not in self._seen_ids]
         if not ids:
             return
-        self._add(self._rows(Ticket.objects.filter(id__in=ids)))
+        self._add(self._rows(Ticket.objects.filter(id__in=ids).order_by()))
         self._last_id = max(self._last_id, *ids)
         self._seen_ids = {i for i in self._seen_ids | set(ids) if i > self._last_id - self.LAG_IDS}
 
 
 class _RepliedTickets(_TicketIndex):
+    """Suggested answers need not be up to the second: finding the newly replied
+    tickets reads the whole table (resolved_at has no index, which would slow every
+    write), so it happens at most every REPLY_REFRESH_SECONDS."""
+
     def _replied(self):
         return Ticket.objects.filter(status__in=REPLIED_STATES, resolved_at__isnull=False).exclude(reply="")
 
     def _build(self) -> None:
         self._seen = timezone.now()
-        newest = self._replied().order_by("-resolved_at").values_list("id", flat=True)
-        limit = settings.SHIYU_ANSWER_INDEX_MAX
-        self._add(self._rows(Ticket.objects.filter(id__in=list(newest[:limit]))))
+        self._refreshed = time.monotonic()
+        newest = self._replied().order_by("-resolved_at")[:settings.SHIYU_ANSWER_INDEX_MAX]
+        self._add(self._rows(newest))
 
     def _refresh(self) -> None:
-        # Tickets replied since the last look, with a margin for transactions that
-        # committed late; one seen twice is simply replaced (TextIndex keys by id).
+        if time.monotonic() - self._refreshed < REPLY_REFRESH_SECONDS:
+            return
+        # With a margin for transactions that committed late; a ticket seen twice is
+        # simply replaced (TextIndex keys by id).
         now = timezone.now()
-        self._add(self._rows(self._replied().filter(resolved_at__gte=self._seen)))
-        self._seen = now - dt.timedelta(seconds=REPLY_LAG_SECONDS)
+        self._add(self._rows(self._replied().filter(resolved_at__gte=self._seen).order_by()))
+        self._seen, self._refreshed = now - dt.timedelta(seconds=REPLY_LAG_SECONDS), time.monotonic()
 
 
 classifier = _ModelFile()

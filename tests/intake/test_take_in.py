@@ -225,3 +225,15 @@ def test_train_from_db_writes_a_model_intake_reads(users, city, tmp_path, settin
     assert settings.SHIYU_CLASSIFIER_MODEL.exists()
     ticket = services.take_in(actor=users.operator, data=_input(city, *text_for(_trained_leaf(1).code)))
     assert CategorySuggestion.objects.get(ticket=ticket).suggestions[0]["code"] == _trained_leaf(1).code
+
+
+def test_a_model_that_breaks_on_a_text_does_not_stop_intake(users, city, with_model, monkeypatch, caplog):
+    from shiyu.nlp.classifier import Classifier
+
+    def broken(self, text, k=3):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(Classifier, "suggest", broken)
+    ticket = services.take_in(actor=users.operator, data=_input(city, "", "门口的路灯坏了，晚上很黑。"))
+    assert ticket.pk and ticket.category is None and ticket in triage_queue(users.dispatcher)
+    assert "the category model failed" in caplog.text
