@@ -22,7 +22,9 @@ from .engine import UNINDEXED_STATES, phone_key
 log = logging.getLogger(__name__)
 
 EARTH_RADIUS_M = 6_371_000
-RADIUS_CANDIDATES = 30  # text matches looked at before the distance filter
+RADIUS_CANDIDATES = 15  # text matches looked at before the distance filter
+# What intake shows and stores of an earlier ticket (not its long description).
+BRIEF_FIELDS = ("id", "code", "title", "status", "category", "created_at", "lat", "long")
 
 
 @dataclass(frozen=True)
@@ -106,7 +108,8 @@ def _resolve(found: dict[int, tuple[str, float]], nearby, lat, long) -> list[Sim
     """The tickets behind the matches, still valid, with the nearby ones kept only
     when they are within the radius."""
     ids = set(found) | {m.id for m in nearby}
-    tickets = Ticket.objects.exclude(status__in=UNINDEXED_STATES).in_bulk(ids)
+    tickets = (Ticket.objects.exclude(status__in=UNINDEXED_STATES)
+               .only(*BRIEF_FIELDS).select_related("category").in_bulk(ids))
     results = []
     for ticket_id, (kind, score) in found.items():
         if ticket_id in tickets:

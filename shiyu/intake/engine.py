@@ -143,7 +143,7 @@ class _RecentTickets(_TicketIndex):
     # Ids are handed out before commit, so a ticket with a lower id can become visible
     # after a higher one: each look re-reads the ids of the last LAG_IDS tickets and
     # adds those it has not seen.
-    LAG_IDS = 256
+    LAG_IDS = 64
 
     def _build(self) -> None:
         since = timezone.now() - dt.timedelta(days=settings.SHIYU_SIMILAR_WINDOW_DAYS)
