@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shiyu.core.audit import record, record_many
 from shiyu.core.errors import NotFound
 from shiyu.core.models import AuditEvent, Role
+from shiyu.intake.services import search_pending_similar
 from shiyu.summons.services import sweep_summons
 from shiyu.tickets.models import Category, DeadlineState, Ticket
 
@@ -74,14 +75,16 @@ class SweepResult:
     missing_years: list[int] = field(default_factory=list)  # deadlines there count on the fallback
     warned_years: list[int] = field(default_factory=list)  # warned about in this run (once a year)
     summons_missing: int = 0  # summoned departments marked missing (吹哨报到, past their time to report)
+    similar_searched: int = 0  # machine-channel tickets searched for repeats and duplicates
     seconds: float = 0.0
 
 
 def sweep(now: dt.datetime | None = None, *, min_interval: float = 0.0) -> SweepResult:
     """Store every open ticket's deadline colour, escalate the tickets that newly
     missed their deadline to the supervisors (督办), notify their units, warn the
-    supervisors once about a year whose holiday schedule is missing, and mark the
-    summoned departments that did not report in time as missing.
+    supervisors once about a year whose holiday schedule is missing, mark the summoned
+    departments that did not report in time as missing, and look for the repeats and
+    duplicates of the tickets machines sent in since the last sweep.
 
     Idempotent: with nothing changed, a second run writes nothing new. Only one
     process sweeps at a time (the SweepLock row); `min_interval` seconds: skip if
@@ -100,6 +103,7 @@ def sweep(now: dt.datetime | None = None, *, min_interval: float = 0.0) -> Sweep
         result.missing_years = missing_calendar_years(now)
         result.warned_years = _warn_missing_years(result.missing_years, now)
         result.summons_missing = sweep_summons(now)
+        result.similar_searched = search_pending_similar()
         lock.swept_at = now
         lock.save(update_fields=["swept_at"])
     result.seconds = round(time.perf_counter() - started, 4)

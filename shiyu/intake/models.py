@@ -77,3 +77,17 @@ class SimilarTicket(models.Model):
         verbose_name_plural = _("similar tickets")
         constraints = [models.UniqueConstraint(fields=["ticket", "earlier"], name="similar_pair_unique")]
         ordering = ["-score"]
+
+
+class PendingSimilarSearch(models.Model):
+    """A ticket from a machine channel (Open311, video) whose repeats and duplicates are
+    still to be looked for. Nobody waits on the line for the answer, so the search runs
+    in the periodic sweep instead of the request; the row goes when it has run."""
+
+    ticket = models.OneToOneField("tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE,
+                                  primary_key=True, related_name="+")
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending similar-ticket search")
+        verbose_name_plural = _("pending similar-ticket searches")

@@ -26,7 +26,7 @@ from shiyu.tickets.services import TicketInput
 
 from . import analysis
 from .engine import ticket_text
-from .models import CategoryCorrection, CategorySuggestion, SimilarTicket
+from .models import CategoryCorrection, CategorySuggestion, PendingSimilarSearch, SimilarTicket
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 def take_in(*, actor, data: TicketInput) -> Ticket:
     """受理 with suggestions: the category when none was given (applied when confident,
     otherwise the ticket waits for triage), the place from the address, the routing
-    decision, the earlier tickets it repeats or duplicates, and, where the city allows,
-    dispatch by the routing rules."""
+    decision, the earlier tickets it repeats or duplicates (for machine channels, in
+    the next sweep: search_pending_similar), and, where the city allows, dispatch by
+    the routing rules."""
     if data.lat is None and data.address and data.place is None:
         data = dataclasses.replace(data, place=place_from_address(data.address))
     text = ticket_text(data.title, data.description)
@@ -46,7 +47,11 @@ def take_in(*, actor, data: TicketInput) -> Ticket:
         data = dataclasses.replace(data, category=advice.best.category)
     with transaction.atomic():
         ticket = tickets.create_ticket(actor=actor, data=data)
-        similar = _find_similar(ticket, text)
+        if data.channel in tickets.MACHINE_CHANNELS:
+            PendingSimilarSearch.objects.create(ticket=ticket, queued_at=ticket.created_at)
+            similar = []
+        else:
+            similar = _find_similar(ticket, text)
         _record_advice(ticket, advice, actor)
         route = decide_route(category=ticket.category, location=_location(ticket), address=ticket.address)
         record_route(ticket, route, actor=actor)
@@ -54,6 +59,22 @@ def take_in(*, actor, data: TicketInput) -> Ticket:
         if _may_dispatch_by_rule(ticket, route, similar):
             ticket = tickets.dispatch_by_rule(ticket=ticket, lead_unit=route.unit, reason=route.reason)
     return ticket
+
+
+def search_pending_similar(limit: int = 1000) -> int:
+    """The repeats and duplicates of machine-channel tickets, oldest first, each with
+    its links and audit event in its own transaction; returns how many were searched.
+    Run by the periodic sweep."""
+    searched = 0
+    for ticket_id in PendingSimilarSearch.objects.order_by("queued_at").values_list("ticket_id", flat=True)[:limit]:
+        with transaction.atomic():
+            pending = PendingSimilarSearch.objects.select_for_update().filter(ticket_id=ticket_id)
+            if not pending.delete()[0]:
+                continue  # another sweeper took it
+            ticket = Ticket.objects.get(pk=ticket_id)
+            _record_similar(ticket, _find_similar(ticket, ticket_text(ticket.title, ticket.description)))
+            searched += 1
+    return searched
 
 
 def _find_similar(ticket: Ticket, text: str) -> list[analysis.SimilarFound]:
