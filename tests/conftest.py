@@ -85,6 +85,19 @@ def users(db):
 
 
 @pytest.fixture
+def api(users):
+    """api("operator") -> an APIClient signed in as that user; api() -> anonymous."""
+    from rest_framework.test import APIClient
+
+    def client(username=None):
+        c = APIClient()
+        if username:
+            c.force_authenticate(getattr(users, username))
+        return c
+    return client
+
+
+@pytest.fixture
 def city(db):
     from shiyu.geo.models import AdminUnit, Grid
     from shiyu.org.models import HandlingUnit

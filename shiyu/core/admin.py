@@ -15,17 +15,11 @@ class ShiyuUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + ((_("Shiyu"), {"fields": ["role", "unit", "grids", "phone"]}),)
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit trail is never edited, not even by an administrator."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records the system writes (audit events, decisions, escalations ...): the
+    admin shows them; nobody adds, edits or deletes them there."""
 
-    list_display = ["at", "actor", "action", "target_type", "target_id", "from_state", "to_state"]
-    list_filter = ["action", "target_type"]
-    search_fields = ["=target_id"]
-    date_hierarchy = "at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -33,3 +27,14 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is never edited, not even by an administrator."""
+
+    list_display = ["at", "actor", "action", "target_type", "target_id", "from_state", "to_state"]
+    list_filter = ["action", "target_type"]
+    search_fields = ["=target_id"]
+    date_hierarchy = "at"
+    show_full_result_count = False

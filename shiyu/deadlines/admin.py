@@ -3,6 +3,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from shiyu.core.admin import ReadOnlyAdmin
+
 from .models import CalendarDay, Escalation, Notification
 from .selectors import missing_calendar_years
 
@@ -26,19 +28,6 @@ class CalendarDayAdmin(admin.ModelAdmin):
             messages.warning(request, _("The holiday schedule for %(year)s is missing: add its holidays and "
                                         "make-up working days as the State Council published them.") % {"year": year})
         return super().changelist_view(request, extra_context)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the deadline sweep only."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Escalation)

@@ -1,16 +1,8 @@
 from django.contrib import admin
 
+from shiyu.core.admin import ReadOnlyAdmin
+
 from .models import CategoryCorrection, CategorySuggestion, SimilarTicket
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by intake and the people deciding on it; the admin only looks."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CategorySuggestion)

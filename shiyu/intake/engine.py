@@ -53,7 +53,7 @@ def phone_key(phone: str) -> int:
 class _ModelFile:
     def __init__(self):
         self._lock = threading.Lock()
-        self._model: Classifier | None = None
+        self._model = None  # a shiyu.nlp.classifier.Classifier once loaded
         self._stamp: tuple | None = None
         self._checked = 0.0
 

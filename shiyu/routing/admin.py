@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from shiyu.core.admin import ReadOnlyAdmin
+
 from .models import RoutingDecision, RoutingRule
 
 
@@ -24,7 +26,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingDecision)
-class RoutingDecisionAdmin(admin.ModelAdmin):
+class RoutingDecisionAdmin(ReadOnlyAdmin):
     """Decisions are records: readable here, written only by routing.services."""
 
     list_display = ["decided_at", "ticket", "unit", "rule_id", "place_source", "place", "reason"]
@@ -32,12 +34,3 @@ class RoutingDecisionAdmin(admin.ModelAdmin):
     search_fields = ["ticket__code", "reason"]
     list_select_related = ["ticket", "unit", "place"]
     date_hierarchy = "decided_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,18 +4,7 @@ import types
 
 import pytest
 from PIL import Image
-from rest_framework.test import APIClient
 
-
-@pytest.fixture
-def api(users):
-    """api("operator") -> an APIClient signed in as that user; api() -> anonymous."""
-    def client(username=None):
-        c = APIClient()
-        if username:
-            c.force_authenticate(getattr(users, username))
-        return c
-    return client
 
 
 def png_bytes(size=(4, 4)) -> bytes:

@@ -6,7 +6,6 @@ import types
 from zoneinfo import ZoneInfo
 
 import pytest
-from rest_framework.test import APIClient
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _numbers = itertools.count(1)
@@ -65,12 +64,3 @@ def simple(ticket):
                       rating=rating, callback_resolved=resolved)
     return make
 
-
-@pytest.fixture
-def api(users):
-    def client(username=None):
-        c = APIClient()
-        if username:
-            c.force_authenticate(getattr(users, username))
-        return c
-    return client

@@ -54,15 +54,3 @@ def call_of():
         return summons.calls.get(unit=unit)
     return find
 
-
-@pytest.fixture
-def api(users):
-    """api("subhandler") -> an APIClient signed in as that user; api() -> anonymous."""
-    from rest_framework.test import APIClient
-
-    def client(username=None):
-        c = APIClient()
-        if username:
-            c.force_authenticate(getattr(users, username))
-        return c
-    return client
