@@ -25,6 +25,10 @@ test: setup
 bench: setup
 	$(BIN)/python bench/locate.py
 	$(BIN)/python bench/bulk_import.py
+	$(BIN)/python bench/routing.py
+	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/answers.py
+	$(BIN)/shiyu bench ranking --tickets 1000000 --json
 
 clean:
 	rm -rf $(VENV) var

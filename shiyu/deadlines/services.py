@@ -103,9 +103,11 @@ def sweep(now: dt.datetime | None = None, *, min_interval: float = 0.0) -> Sweep
         result.missing_years = missing_calendar_years(now)
         result.warned_years = _warn_missing_years(result.missing_years, now)
         result.summons_missing = sweep_summons(now)
-        result.similar_searched = search_pending_similar()
         lock.swept_at = now
         lock.save(update_fields=["swept_at"])
+    # After the sweep's transaction, one short transaction a ticket: on SQLite a long one
+    # would hold the write lock and stall intake meanwhile.
+    result.similar_searched = search_pending_similar()
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 
