@@ -24,31 +24,9 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def create_postgres_database(url: str) -> None:
-    """CREATE DATABASE if it does not exist (connecting to the server's `postgres` database)."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    params = dict(host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-                  password=config["PASSWORD"] or None, dbname="postgres", autocommit=True)
-    with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
-            log(f"creating database {config['NAME']}")
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+from _setup import log, run_in_database, setup_demo_city  # noqa: E402  (bench/ is on sys.path)
 
 
 def make_rows(count: int, seed: int):
@@ -107,42 +85,19 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the imported tickets")
     args = parser.parse_args()
 
-    var = None
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-        if args.database_url.startswith(("postgres", "pgsql")):
-            create_postgres_database(args.database_url)
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        var = tempfile.mkdtemp(prefix="shiyu-bulk-import-")
-        os.environ["SHIYU_VAR_DIR"] = var
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shiyu.settings")
-    try:
-        run(args)
-    finally:
-        if var:
-            shutil.rmtree(var, ignore_errors=True)
+    run_in_database(args.database_url, "shiyu-bulk-import-", run, args)
 
 
 def run(args) -> None:
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    setup_demo_city(args.seed)
     from django.db import connection
 
     from shiyu.core.models import AuditEvent
-    from shiyu.demo.build import build_city, demo_exists
     from shiyu.demo.users import ensure_demo_users
     from shiyu.geo.locate import locate
     from shiyu.tickets.models import Ticket
     from shiyu.tickets.services import import_tickets
 
-    log(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0, interactive=False)
-    if not demo_exists():
-        log("loading the demo city")
-        build_city(args.seed, progress=lambda label: log(f"  {label}"))
     operator = ensure_demo_users(None)["operator"]
     log(f"making {args.rows:,} rows")
     rows = make_rows(args.rows, args.seed)

@@ -20,19 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _setup import run_in_database, setup_demo_city  # noqa: E402  (bench/ is on sys.path)
 
 GARBAGE = ["不知道", "Room 5, Main Street", "就在我家楼下", "12345", "", "请尽快处理"]
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def make_addresses(count: int, seed: int) -> list[str]:
@@ -84,30 +76,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     args = parser.parse_args()
-    var = None
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        var = tempfile.mkdtemp(prefix="shiyu-bench-routing-")
-        os.environ["SHIYU_VAR_DIR"] = var
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shiyu.settings")
-    try:
-        run(args)
-    finally:
-        if var:
-            shutil.rmtree(var, ignore_errors=True)
+    run_in_database(args.database_url, "shiyu-bench-routing-", run, args)
 
 
 def run(args) -> None:
-    import django
     import shapely
 
-    django.setup()
-    from django.core.management import call_command
+    setup_demo_city(args.seed)
     from django.db import connection
 
-    from shiyu.demo.build import build_city, demo_exists
     from shiyu.geo.locate import locate
     from shiyu.geo.models import AdminUnit, Gazetteer, Grid
     from shiyu.geo.places import parse_address, places
@@ -115,11 +92,6 @@ def run(args) -> None:
     from shiyu.routing.services import decide_route
     from shiyu.tickets.models import Category
 
-    log(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    call_command("migrate", verbosity=0, interactive=False)
-    if not demo_exists():
-        log("loading the demo city")
-        build_city(args.seed, progress=lambda label: log(f"  {label}"))
     addresses = make_addresses(args.calls, args.seed)
     leaves = list(Category.objects.filter(level=3, active=True))
     categories = [leaves[i % len(leaves)] for i in range(args.calls)]
