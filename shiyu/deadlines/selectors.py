@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from shiyu.geo.locate import VersionedCache
+from shiyu.core.versioned import VersionedCache
 from shiyu.tickets.lifecycle import OPEN_STATES
 from shiyu.tickets.models import DeadlineState, Ticket
 from shiyu.workcal import HolidaySchedule, WorkCalendar

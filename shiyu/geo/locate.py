@@ -2,26 +2,21 @@
 
 The index is built on first use and rebuilt when the grids change: every change bumps
 GridVersion, and each process compares its copy's version at most every few seconds,
-so a grid edited in the admin reaches all web workers without a restart.
-VersionedCache is that pattern on its own, for other per-process copies of the
-database (the address parser, the routing rules)."""
+so a grid edited in the admin reaches all web workers without a restart
+(shiyu.core.versioned.VersionedCache)."""
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 import numpy as np
 import shapely
+
+from shiyu.core.versioned import VersionedCache
 
 from .index import GridIndex
 from .models import AdminUnit, Grid, GridVersion
 
 RECHECK_SECONDS = 5.0
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -32,34 +27,6 @@ class Location:
     community_id: int | None
     subdistrict_id: int | None
     district_id: int | None
-
-
-class VersionedCache(Generic[T]):
-    """One value per process, built on first use and rebuilt when a version stored in
-    the database moves. Reading the version costs a query, so it is compared at most
-    every `recheck_seconds` (given per call, so that tests can set it to 0)."""
-
-    def __init__(self, build: Callable[[], T], stored_version: Callable[[], Hashable]):
-        self._build = build
-        self._stored_version = stored_version
-        self._lock = threading.Lock()
-        self._current: tuple[Hashable, float, T] | None = None  # (version, checked at, value)
-
-    def get(self, recheck_seconds: float) -> T:
-        current = self._current
-        if current is not None and time.monotonic() - current[1] < recheck_seconds:
-            return current[2]
-        version = self._stored_version()
-        with self._lock:
-            if self._current is None or self._current[0] != version:
-                self._current = (version, time.monotonic(), self._build())
-            else:
-                self._current = (version, time.monotonic(), self._current[2])
-            return self._current[2]
-
-    def forget(self) -> None:
-        with self._lock:
-            self._current = None
 
 
 class _Located:

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from shiyu.core.versioned import VersionedCache
+
 from . import locate
 from .address import AddressParser, ParsedAddress, PlaceEntry
-from .locate import Location, VersionedCache, stored_grid_version
+from .locate import Location, stored_grid_version
 from .models import AdminUnit, Gazetteer
 from .services import bump_grid_version
 

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
 
+from shiyu.core.versioned import VersionedCache
 from shiyu.nlp.similar import Match, TextIndex
 from shiyu.tickets.models import Status, Ticket
 
@@ -50,46 +51,41 @@ def phone_key(phone: str) -> int:
     return int.from_bytes(hashlib.blake2b(digits.encode(), digest_size=7).digest(), "big")
 
 
+def _model_file_stamp() -> tuple | None:
+    """Which model file is there now (a new one is written beside it and renamed in)."""
+    path = Path(settings.SHIYU_CLASSIFIER_MODEL)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+def _load_model():
+    """The model intake reads, or None: no file, or one that cannot be used (logged)."""
+    # Imported here: scikit-learn takes a second to import, and a process that never
+    # sees a model file (a worker, a command) need not pay for it.
+    from shiyu.nlp.classifier import Classifier, ModelError
+
+    path = Path(settings.SHIYU_CLASSIFIER_MODEL)
+    if not path.exists():
+        return None
+    try:
+        return Classifier.load(path)
+    except ModelError as exc:
+        log.warning("category suggestions are off: %s", exc)
+        return None
+
+
 class _ModelFile:
     def __init__(self):
-        self._lock = threading.Lock()
-        self._model = None  # a shiyu.nlp.classifier.Classifier once loaded
-        self._stamp: tuple | None = None
-        self._checked = 0.0
+        self._cache = VersionedCache(_load_model, _model_file_stamp)
 
     def get(self):
-        now = time.monotonic()
-        if now - self._checked < RECHECK_SECONDS:
-            return self._model
-        with self._lock:
-            self._checked = now
-            path = Path(settings.SHIYU_CLASSIFIER_MODEL)
-            try:
-                stat = path.stat()
-            except OSError:
-                self._model, self._stamp = None, None
-                return None
-            stamp = (str(path), stat.st_mtime_ns, stat.st_size)
-            if stamp != self._stamp:
-                self._stamp = stamp
-                self._model = self._load(path)
-            return self._model
-
-    @staticmethod
-    def _load(path: Path):
-        # Imported here: scikit-learn takes a second to import, and a process that
-        # never sees a model file (a worker, a command) need not pay for it.
-        from shiyu.nlp.classifier import Classifier, ModelError
-
-        try:
-            return Classifier.load(path)
-        except ModelError as exc:
-            log.warning("category suggestions are off: %s", exc)
-            return None
+        return self._cache.get(RECHECK_SECONDS)
 
     def forget(self) -> None:
-        with self._lock:
-            self._model, self._stamp, self._checked = None, None, 0.0
+        self._cache.forget()
 
 
 class _TicketIndex:

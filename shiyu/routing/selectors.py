@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from shiyu.geo.locate import VersionedCache, stored_grid_version
+from shiyu.core.versioned import VersionedCache
+from shiyu.geo.locate import stored_grid_version
 from shiyu.geo.places import LEVEL_DEPTH
 from shiyu.org.models import HandlingUnit
 from shiyu.tickets.models import Category
