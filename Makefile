@@ -7,13 +7,27 @@ TICKETS ?= 50000
 
 .PHONY: setup demo test bench clean messages
 
-setup: $(VENV)/.installed
+VENDOR := shiyu/web/static/vendor
+
+setup: $(VENV)/.installed $(VENDOR)/.installed
 
 # Idempotent: reinstalls only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Shiyu needs Python 3.11 or newer")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# The pages' libraries (ECharts, Leaflet, htmx) come from npm at setup and are served by
+# Django itself: a government intranet has no CDN. Only the files the pages load are kept.
+$(VENDOR)/.installed: frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "Shiyu's pages need Node.js and npm at setup (apt install npm)"; exit 1; }
+	npm ci --prefix frontend --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/echarts $(VENDOR)/htmx $(VENDOR)/leaflet
+	cp frontend/node_modules/echarts/dist/echarts.min.js frontend/node_modules/echarts/LICENSE $(VENDOR)/echarts/
+	cp frontend/node_modules/htmx.org/dist/htmx.min.js frontend/node_modules/htmx.org/LICENSE $(VENDOR)/htmx/
+	cp -r frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css \
+		frontend/node_modules/leaflet/dist/images frontend/node_modules/leaflet/LICENSE $(VENDOR)/leaflet/
 	touch $@
 
 demo: setup
@@ -31,7 +45,7 @@ bench: setup
 	$(BIN)/shiyu bench ranking --tickets 1000000 --json
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var frontend/node_modules $(VENDOR)
 
 # Refresh the Chinese catalogue after changing UI strings; the compiled .mo is committed
 # so that an installation needs no gettext tools.
