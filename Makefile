@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TICKETS ?= 50000
 
-.PHONY: setup demo test bench clean messages
+.PHONY: setup demo test bench clean messages chromium screenshots
 
 VENDOR := shiyu/web/static/vendor
 
@@ -33,8 +33,31 @@ $(VENDOR)/.installed: frontend/package-lock.json
 demo: setup
 	$(BIN)/shiyu demo --serve --port $(PORT) --tickets $(TICKETS)
 
-test: setup
+test: setup chromium
 	$(BIN)/pytest
+
+# The browser tests (tests/e2e) drive Debian's Chromium, and pages and screenshots need
+# a Chinese font (the pages name Noto Sans CJK SC among others). Installed here when we
+# may (root or passwordless sudo, apt-get); otherwise the browser tests are skipped
+# with a message.
+CHROMIUM ?= $(or $(SHIYU_CHROMIUM),/usr/bin/chromium)
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+chromium:
+	@{ test -x $(CHROMIUM) && fc-list :lang=zh family 2>/dev/null | grep -q .; } || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=no; fi; \
+	  if [ "$$SUDO" != no ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(BROWSER_PACKAGES) for the browser tests (apt-get)"; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 \
+	    || { $$SUDO apt-get update -qq >/dev/null 2>&1 \
+	         && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1; } \
+	    || echo "could not install $(BROWSER_PACKAGES); without Chromium the browser tests are skipped"; \
+	  fi; }; true
+
+# Regenerate docs/screenshots/ (one PNG per role and page) from the browser tests, over
+# a demo city with enough tickets open to fill the lists (the tests alone use 300).
+SCREENSHOT_TICKETS ?= 3000
+screenshots: setup chromium
+	SHIYU_SCREENSHOTS=1 SHIYU_E2E_TICKETS=$(SCREENSHOT_TICKETS) $(BIN)/pytest tests/e2e -q
 
 bench: setup
 	$(BIN)/python bench/locate.py

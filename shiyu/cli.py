@@ -74,7 +74,9 @@ def _print_access(access, port: int) -> None:
 def serve(port: int, workers: int = 2) -> int:
     """gunicorn in front of Django; whitenoise serves the static files."""
     command = [sys.executable, "-m", "gunicorn", "shiyu.wsgi:application", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--access-logfile", "-", "--timeout", "120"]
+               "--workers", str(workers), "--access-logfile", "-", "--timeout", "120",
+               # gunicorn's control socket sits in the home folder: a second server would clash with it
+               "--no-control-socket"]
     try:
         return subprocess.call(command)
     except KeyboardInterrupt:
@@ -258,6 +260,59 @@ def _add_classifier_parser(commands) -> None:
     cv.set_defaults(func=cmd_classifier_cv)
 
 
+# ---------------------------------------------------------------- hot spots
+
+def cmd_hotspots(args) -> int:
+    """The hottest issues of a CSV of messages (shiyu.nlp.hotspots): one JSON object with
+    --json, else a table. A file that cannot be read ends with its reason and exit code 2."""
+    from shiyu.nlp.hotspots import DataError, find_hot_issues, read_csv
+
+    try:
+        messages, warnings = read_csv(args.data)
+    except DataError as error:
+        print(f"shiyu hotspots: {error}", file=sys.stderr)
+        return 2
+    if not messages:
+        warnings.append("no messages in the file")
+    found = find_hot_issues(messages, top=args.top)
+    warnings += found.warnings
+    if args.json:
+        _print_json({"hotspots": [issue.as_dict() for issue in found.issues], "rows": found.rows,
+                     "warnings": warnings})
+    else:
+        _print_hotspot_table(found.issues, warnings)
+    return 0
+
+
+def _print_hotspot_table(issues, warnings) -> None:
+    import unicodedata
+
+    def cell(text: str, width: int) -> str:  # a Chinese character takes two columns
+        wide = sum(unicodedata.east_asian_width(c) in "WF" for c in text)
+        return text + " " * max(width - len(text) - wide, 0)
+
+    def day(moment) -> str:
+        return moment.strftime("%Y-%m-%d") if moment else "—"
+
+    widths = (5, 8, 26, 6, 6, 26)
+    print("".join(map(cell, ("排名", "热度", "时间段", "留言", "人数", "地点"), widths)) + "标题")
+    for issue in issues:
+        row = (str(issue.rank), f"{issue.heat:.2f}", f"{day(issue.start)} 至 {day(issue.end)}", str(len(issue.ids)),
+               str(issue.reporters), issue.place or "—")
+        print("".join(map(cell, row, widths)) + issue.title)
+    if not issues:
+        print("（没有热点问题）")
+    for warning in warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
 def cmd_manage(args) -> int:
     _django()
     from django.core.management import execute_from_command_line
@@ -301,6 +356,13 @@ def build_parser() -> argparse.ArgumentParser:
     ranking.set_defaults(func=cmd_bench_ranking)
 
     _add_classifier_parser(commands)
+
+    hotspots = commands.add_parser("hotspots", help="hot issues in a CSV of messages "
+                                                    "(id,user,title,created,body,likes,dislikes)")
+    hotspots.add_argument("--data", required=True, help="UTF-8 CSV with a header row")
+    hotspots.add_argument("--top", type=_positive, default=10, help="how many issues (default 10)")
+    hotspots.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    hotspots.set_defaults(func=cmd_hotspots)
 
     manage = commands.add_parser("manage", help="a Django management command (migrate, createsuperuser ...)")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "shiyu.intake",
     "shiyu.deadlines",
     "shiyu.summons",
+    "shiyu.proactive",
+    "shiyu.risk",
     "shiyu.metrics",
     "shiyu.open311",
     "shiyu.api",
@@ -188,6 +190,14 @@ SHIYU_AUTO_DISPATCH = _env_bool("SHIYU_AUTO_DISPATCH", False)
 # 吹哨报到 (shiyu.summons): minutes a summoned department has to report on site, unless the summons says otherwise.
 SHIYU_SUMMONS_REPORT_MINUTES = int(os.environ.get("SHIYU_SUMMONS_REPORT_MINUTES", "30"))
 
+# Risk alerts (shiyu.risk; the README's "Risk alerts" says more). Windows: SHIYU_REPEAT_DAYS, SHIYU_DUPLICATE_DAYS.
+SHIYU_RISK_REPEATS = int(os.environ.get("SHIYU_RISK_REPEATS", "3"))  # one reporter's repeats: yellow; twice: orange
+SHIYU_RISK_REPORTERS = int(os.environ.get("SHIYU_RISK_REPORTERS", "5"))  # on one issue (群体性): orange; twice: red
+# Category codes (any level: a code covers the categories under it) whose overdue tickets raise an alert:
+# wages owed, fire and work safety, gas, land and demolition, neighbour and medical disputes, prepaid cards.
+SHIYU_RISK_CATEGORIES = [code for code in os.environ.get(
+    "SHIYU_RISK_CATEGORIES", "0401,0802,0803,1103,100201,120503,090302,060103,070201").split(",") if code]
+
 # Deadlines (shiyu.deadlines): colours, escalation (督办), notifications, holiday calendar.
 # The sweep runs every SHIYU_SWEEP_SECONDS: as a Celery beat task on Redis when REDIS_URL
 # is set (`celery -A shiyu.celery worker --beat`), else in a thread of each web process
@@ -234,3 +244,6 @@ SHIYU_PRIORITY_TICKETS = int(os.environ.get("SHIYU_PRIORITY_TICKETS", "100"))  #
 # copy under SHIYU_ANALYTICS_DIR, kept in step by `shiyu manage metrics_sync` (run it every few minutes).
 SHIYU_METRICS_SOURCE = os.environ.get("SHIYU_METRICS_SOURCE", "database")
 SHIYU_ANALYTICS_DIR = Path(os.environ.get("SHIYU_ANALYTICS_DIR", VAR_DIR / "analytics"))
+# The command dashboard's ranking and hot issues: the deadline sweep counts them again when older than
+# this (a month's ranking takes 10-30 s over 1M tickets on SQLite; the dashboard reads what was stored).
+SHIYU_DASHBOARD_REFRESH_SECONDS = int(os.environ.get("SHIYU_DASHBOARD_REFRESH_SECONDS", "600"))

@@ -21,6 +21,7 @@ from shiyu.core.errors import NotAllowed
 from shiyu.metrics import core, export, selectors
 
 from .schema import EnumChoiceField
+from .proactive import HotIssueSerializer
 from .serializers import AdminUnitRefSerializer, CategoryRefSerializer, ErrorSerializer
 from .views import E400, E401, _query, _valid
 
@@ -153,6 +154,7 @@ class PrioritySerializer(serializers.Serializer):
     min_tickets = serializers.IntegerField(help_text="Tickets a pair needs this month to count as growing.")
     most = PriorityPairSerializer(many=True)
     fastest = PriorityPairSerializer(many=True)
+    hot_issues = HotIssueSerializer(many=True, help_text="The month's hottest issues (热点问题), as /api/hotspots/.")
 
 
 # ---------------------------------------------------------------- views

@@ -32,6 +32,8 @@ urlpatterns = [
     path("similar/<rowid:pk>/merge/", intake.MergeSimilarView.as_view(), name="similar-merge"),
     path("similar/<rowid:pk>/dismiss/", intake.DismissSimilarView.as_view(), name="similar-dismiss"),
     path("summons/", include("shiyu.api.summons")),
+    path("", include("shiyu.api.risk")),  # alerts/ and alert-mutes/
     path("metrics/", include("shiyu.api.metrics")),
+    path("", include("shiyu.api.proactive")),  # hotspots/ and proactive-tasks/
     re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),  # JSON 404, not Django's HTML page
 ]

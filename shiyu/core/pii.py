@@ -42,3 +42,11 @@ def mask_text(text: str) -> str:
     """Hide phone numbers and ID numbers that residents type into free text."""
     text = re.sub(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)", r"\1****\2", text)
     return re.sub(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)", r"\1********\2", text)
+
+
+_HOUSE_NUMBER = re.compile(r"\d+(?=\s*(?:号|栋|幢|座|单元|层|楼|室|户|弄))")
+
+
+def mask_house_numbers(text: str) -> str:
+    """示范路12号3栋502室 -> 示范路*号*栋*室: public pages name the street, never the door."""
+    return _HOUSE_NUMBER.sub("*", text)

@@ -6,15 +6,16 @@ import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from shiyu.core.versioned import VersionedCache
 from shiyu.tickets.lifecycle import OPEN_STATES
 from shiyu.tickets.models import DeadlineState, Ticket
+from shiyu.tickets.selectors import visible_tickets
 from shiyu.workcal import HolidaySchedule, WorkCalendar
 
-from .models import CalendarDay, CalendarVersion, Notification
+from .models import CalendarDay, CalendarVersion, Escalation, Notification
 
 RECHECK_SECONDS = 5.0
 
@@ -133,3 +134,15 @@ def notifications_for(user) -> QuerySet[Notification]:
     if user.unit_id:
         recipients |= Q(unit_id=user.unit_id)
     return Notification.objects.filter(recipients).select_related("ticket").order_by("-created_at", "-id")
+
+
+# ---------------------------------------------------------------- supervision
+
+
+def supervised_tickets(user) -> QuerySet[Ticket]:
+    """督办: the open tickets past their resolution deadline that the user can see,
+    longest overdue first (a range on the open-deadline index), each with its
+    escalations, highest level first (none yet until the next sweep)."""
+    escalations = Prefetch("escalations", queryset=Escalation.objects.select_related("unit").order_by("-level"))
+    return (visible_tickets(user).filter(OPEN, resolve_due_at__lt=timezone.now())
+            .select_related("category", "lead_unit").prefetch_related(escalations).order_by("resolve_due_at", "id"))

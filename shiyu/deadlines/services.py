@@ -16,6 +16,8 @@ from shiyu.core.audit import record, record_many
 from shiyu.core.errors import NotFound
 from shiyu.core.models import AuditEvent, Role
 from shiyu.intake.services import search_pending_similar
+from shiyu.proactive.services import sweep_proactive_tasks
+from shiyu.risk.services import sweep_risks
 from shiyu.summons.services import sweep_summons
 from shiyu.tickets.models import Category, DeadlineState, Ticket
 
@@ -75,6 +77,8 @@ class SweepResult:
     missing_years: list[int] = field(default_factory=list)  # deadlines there count on the fallback
     warned_years: list[int] = field(default_factory=list)  # warned about in this run (once a year)
     summons_missing: int = 0  # summoned departments marked missing (吹哨报到, past their time to report)
+    proactive_overdue: int = 0  # proactive tasks (未诉先办) that newly missed their deadline
+    risk_alerts: int = 0  # risk alerts raised (shiyu.risk: repeat callers, collective complaints, danger words ...)
     similar_searched: int = 0  # machine-channel tickets searched for repeats and duplicates
     seconds: float = 0.0
 
@@ -103,11 +107,18 @@ def sweep(now: dt.datetime | None = None, *, min_interval: float = 0.0) -> Sweep
         result.missing_years = missing_calendar_years(now)
         result.warned_years = _warn_missing_years(result.missing_years, now)
         result.summons_missing = sweep_summons(now)
+        result.proactive_overdue = sweep_proactive_tasks(now)
+        # Inside the transaction: the sweep's lock makes scans one at a time, and the
+        # escalations just written feed the overdue signal (a failing scan rolls back alone).
+        result.risk_alerts = sweep_risks(now)
         lock.swept_at = now
         lock.save(update_fields=["swept_at"])
     # After the sweep's transaction, one short transaction a ticket: on SQLite a long one
     # would hold the write lock and stall intake meanwhile.
     result.similar_searched = search_pending_similar()
+    from shiyu.web.dashboard import refresh_figures  # when called: the pages' app is not the domain's to import
+
+    refresh_figures(now)  # the command dashboard's stored ranking and hot issues, when older than their interval
     result.seconds = round(time.perf_counter() - started, 4)
     return result
 

@@ -7,16 +7,17 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shiyu.core.errors import NotAllowed, NotFound
-from shiyu.core.models import Role
+from shiyu.core.models import AuditEvent, Role
 from shiyu.geo.locate import Location, locate
+from shiyu.org.models import HandlingUnit
 from shiyu.routing.services import Route, decide_route, place_from_address
 from shiyu.tickets.models import Category, Status, Ticket
 from shiyu.tickets.permissions import TRIAGE_ROLES
-from shiyu.tickets.selectors import visible_tickets
+from shiyu.tickets.selectors import last_events, visible_tickets
 
 from . import analysis
 from .engine import ticket_text
-from .models import SimilarTicket
+from .models import CategorySuggestion, SimilarTicket
 
 TRIAGE_STATES = (Status.RECEIVED, Status.RETURNED)
 
@@ -26,6 +27,55 @@ def triage_queue(user) -> QuerySet[Ticket]:
     sure, or there was no model), oldest first."""
     return (visible_tickets(user).filter(status__in=TRIAGE_STATES, category__isnull=True)
             .select_related("category_suggestion", "subdistrict").order_by("created_at", "id"))
+
+
+def awaiting_dispatch(user) -> QuerySet[Ticket]:
+    """Received tickets whose category is settled, waiting for the dispatcher, oldest first."""
+    return (visible_tickets(user).filter(status=Status.RECEIVED, category__isnull=False)
+            .select_related("category", "subdistrict").order_by("created_at", "id"))
+
+
+def returned_queue(user) -> QuerySet[Ticket]:
+    """Tickets their lead unit sent back (退单), to be dispatched again, oldest first."""
+    return (visible_tickets(user).filter(status=Status.RETURNED, category__isnull=False)
+            .select_related("category", "subdistrict").order_by("created_at", "id"))
+
+
+@dataclass(frozen=True)
+class DispatchAdvice:
+    """What the dispatcher is offered for one ticket."""
+
+    category: Category | None  # the ticket's own; in triage, the classifier's best guess at intake
+    route: Route  # today's rules for that category at the ticket's place
+    returned: AuditEvent | None = None  # its last return: the reason (note) and the unit (data["unit"])
+
+    @property
+    def unit(self) -> HandlingUnit | None:
+        """The suggested lead unit: the route's, unless that unit has just sent it back."""
+        if self.route.unit is None or (self.returned and self.returned.data.get("unit") == self.route.unit.pk):
+            return None
+        return self.route.unit
+
+
+def dispatch_advice(tickets: list[Ticket]) -> dict[int, DispatchAdvice]:
+    """Advice for a page of the dispatcher's queue: a query for the triage guesses and
+    one for the returns, whatever the page's length; routing itself reads memory, and
+    by today's rules, so a category chosen after intake is routed too."""
+    guesses = _best_guesses([t for t in tickets if t.category_id is None])
+    returns = last_events([t for t in tickets if t.status == Status.RETURNED], "ticket.return")
+    advice = {}
+    for ticket in tickets:
+        category = ticket.category or guesses.get(ticket.pk)
+        route = decide_route(category=category, location=ticket.place, address=ticket.address)
+        advice[ticket.pk] = DispatchAdvice(category, route, returns.get(ticket.pk))
+    return advice
+
+
+def _best_guesses(tickets: list[Ticket]) -> dict[int, Category]:
+    best = {s.ticket_id: s.suggestions[0]["code"]
+            for s in CategorySuggestion.objects.filter(ticket__in=tickets) if s.suggestions}
+    categories = Category.objects.in_bulk(set(best.values()), field_name="code")
+    return {pk: categories[code] for pk, code in best.items() if code in categories}
 
 
 def similar_links(user, ticket: Ticket) -> QuerySet[SimilarTicket]:

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
 from shiyu.core.errors import InvalidInput, NotAllowed
-from shiyu.geo.locate import Location
+from shiyu.geo.locate import locate
 from shiyu.routing.services import decide_route, place_from_address, record_route
 from shiyu.tickets import services as tickets
-from shiyu.tickets.models import Category, RequestType, Status, Ticket
+from shiyu.tickets.models import Category, Channel, RequestType, Status, Ticket
 from shiyu.tickets.permissions import TRIAGE_ROLES
 from shiyu.tickets.services import TicketInput
 
@@ -53,12 +53,35 @@ def take_in(*, actor, data: TicketInput) -> Ticket:
         else:
             similar = _find_similar(ticket, text)
         _record_advice(ticket, advice, actor)
-        route = decide_route(category=ticket.category, location=_location(ticket), address=ticket.address)
+        route = decide_route(category=ticket.category, location=ticket.place, address=ticket.address)
         record_route(ticket, route, actor=actor)
         _record_similar(ticket, similar)
         if _may_dispatch_by_rule(ticket, route, similar):
             ticket = tickets.dispatch_by_rule(ticket=ticket, lead_unit=route.unit, reason=route.reason)
     return ticket
+
+
+def take_in_report(*, actor, data: TicketInput, photo=None) -> Ticket:
+    """A report from a page (the portal, a grid worker's phone) with its photo, in one
+    transaction so that a refused photo leaves no ticket behind. A grid worker reports
+    only from inside the grids they patrol."""
+    if data.channel == Channel.GRID:
+        _check_in_own_grids(actor, data)
+    with transaction.atomic():
+        ticket = take_in(actor=actor, data=data)
+        if photo is not None:
+            tickets.add_attachment(actor=actor, ticket=ticket, upload=photo)
+    return ticket
+
+
+def _check_in_own_grids(actor, data: TicketInput) -> None:
+    if data.lat is None or data.long is None:
+        raise InvalidInput(_("Tap the map or use your position to place the event."),
+                           fields={"lat": [_("A grid report needs its point.")]})
+    location = locate(data.lat, data.long)
+    if location is None or not actor.grids.filter(pk=location.grid_id).exists():
+        raise InvalidInput(_("The point is outside your grids: report events in the grids you patrol."),
+                           fields={"lat": [_("Outside your grids.")]})
 
 
 def search_pending_similar(limit: int = 1000) -> int:
@@ -81,12 +104,6 @@ def _find_similar(ticket: Ticket, text: str) -> list[analysis.SimilarFound]:
     return analysis.find_similar(text=text, phone=ticket.reporter_phone, community_id=ticket.community_id,
                                  lat=ticket.lat, long=ticket.long, at=ticket.created_at,
                                  exclude_ids=(ticket.pk,))
-
-
-def _location(ticket: Ticket) -> Location | None:
-    if ticket.community_id is None:
-        return None
-    return Location(ticket.grid_id, ticket.community_id, ticket.subdistrict_id, ticket.district_id)
 
 
 def _record_advice(ticket: Ticket, advice: analysis.CategoryAdvice, actor) -> None:

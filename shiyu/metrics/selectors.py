@@ -196,7 +196,17 @@ def priority_problems(month: int) -> dict:
                 "tickets": _pair_tickets(month, key)}
 
     return {"month": month, "min_tickets": settings.SHIYU_PRIORITY_MIN_TICKETS,
-            "most": [pair(i) for i in most], "fastest": [pair(i) for i in fastest]}
+            "most": [pair(i) for i in most], "fastest": [pair(i) for i in fastest],
+            "hot_issues": _hot_issues(month)}
+
+
+def _hot_issues(month: int) -> list[dict]:
+    """The month's hottest issues (shiyu.proactive: the same problem at one place from several
+    residents), as dicts with ticket ids; imported when called, as _punctuality is."""
+    from shiyu.proactive.selectors import hot_issues
+
+    start, end = core.month_bounds(month, month, settings.TIME_ZONE)
+    return [issue.as_dict() for issue in hot_issues(start, end, top=settings.SHIYU_PRIORITY_TOP).issues]
 
 
 def _pair_counts(first: int, last: int) -> dict[int, dict[tuple[int, int], int]]:

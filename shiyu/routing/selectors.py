@@ -12,7 +12,7 @@ from shiyu.geo.places import LEVEL_DEPTH
 from shiyu.org.models import HandlingUnit
 from shiyu.tickets.models import Category
 
-from .models import RoutingRule, RoutingVersion
+from .models import RoutingDecision, RoutingRule, RoutingVersion
 
 RECHECK_SECONDS = 5.0
 LOCAL_OFFICE_KINDS = (HandlingUnit.Kind.SUBDISTRICT, HandlingUnit.Kind.DISTRICT)
@@ -101,3 +101,9 @@ def rule_table() -> RuleTable:
 def forget_rules() -> None:
     """Drop this process's rule table (after a commit that changed it; tests)."""
     _table.forget()
+
+
+def latest_decision(ticket) -> RoutingDecision | None:
+    """The ticket's last routing decision: where it was sent, or why a person must decide."""
+    return (RoutingDecision.objects.filter(ticket=ticket).select_related("unit")
+            .order_by("-decided_at", "-id").first())

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shiyu.geo.locate import Location
+
 
 class Category(models.Model):
     """Three-level 12345 taxonomy. Leaves (level 3) carry the deadlines and default unit."""
@@ -176,6 +178,14 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def place(self) -> Location | None:
+        """Where intake placed the ticket, as routing reads a place; None when it was not
+        placed as far as a community."""
+        if self.community_id is None:
+            return None
+        return Location(self.grid_id, self.community_id, self.subdistrict_id, self.district_id)
 
 
 class Assignment(models.Model):

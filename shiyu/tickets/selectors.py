@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shiyu.core.audit import record_many
@@ -13,8 +13,9 @@ from shiyu.core.pii import mask_email, mask_name, mask_phone
 from shiyu.core.errors import NotFound
 from shiyu.org.models import HandlingUnit
 
-from .lifecycle import OPEN_STATES
-from .models import Assignment, Attachment, Extension, Ticket
+from .lifecycle import HANDLING_STATES, OPEN_STATES
+from .models import Assignment, Attachment, Extension, Status, Ticket
+from .tracking import verify_tracking_code
 
 CITY_WIDE_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN}
 PII_ROLES = {Role.SUPERVISOR}
@@ -155,3 +156,98 @@ def search_tickets(tickets: QuerySet[Ticket], params: dict) -> QuerySet[Ticket]:
     if field == "created_at":  # never null: a plain ORDER BY lets the created_at indexes serve it
         order = [ordering, "-id" if ordering.startswith("-") else "id"]
     return tickets.select_related(*LIST_RELATED).order_by(*order)
+
+
+# ---------------------------------------------------------------- the staff workbench
+
+
+def unit_inbox(user, *, status: str | None = None, colour: str | None = None) -> QuerySet[Ticket]:
+    """The tickets in the hands of the user's unit, soonest resolution deadline first:
+    those it leads, and those it assists on and has not reported on yet. An admin, who
+    may stand in for any unit, gets every ticket in hand. `colour` is the deadline
+    state as the last sweep stored it (indexed), not as it is this second."""
+    tickets = visible_tickets(user).filter(status__in=list(HANDLING_STATES))
+    if user.unit_id:
+        # The assisting ids first (a unit assists on few at a time): the list is then two
+        # index lookups, the lead unit's and the ids, not a scan of every ticket in hand.
+        assisting = list(Assignment.objects.filter(
+            unit_id=user.unit_id, role=Assignment.Role.ASSIST,
+            state__in=[Assignment.State.DISPATCHED, Assignment.State.ACCEPTED]).values_list("ticket_id", flat=True))
+        tickets = tickets.filter(Q(lead_unit_id=user.unit_id) | Q(pk__in=assisting))
+    if status:
+        tickets = tickets.filter(status=status)
+    if colour:
+        tickets = tickets.filter(deadline_state=colour)
+    return tickets.select_related(*LIST_RELATED).order_by(F("resolve_due_at").asc(nulls_last=True), "id")
+
+
+def pending_extensions(user) -> QuerySet[Extension]:
+    """Extension requests waiting for a supervisor, oldest first, on tickets the user can see."""
+    return (Extension.objects.filter(state=Extension.State.PENDING, ticket__in=visible_tickets(user))
+            .select_related("ticket__lead_unit", "requested_by").order_by("requested_at", "id"))
+
+
+def last_events(tickets: list[Ticket], action: str) -> dict[int, AuditEvent]:
+    """Each ticket's latest audit event of one kind (its last return, say), in one query."""
+    events = AuditEvent.objects.filter(target_type="ticket", target_id__in=[t.pk for t in tickets],
+                                       action=action).order_by("at", "id")
+    return {event.target_id: event for event in events}  # the later overwrite the earlier
+
+
+# ---------------------------------------------------------------- grid workers
+
+
+def own_grid_tickets(user) -> QuerySet[Ticket]:
+    """The tickets in a grid worker's own grids (their scope also has those they reported elsewhere)."""
+    return visible_tickets(user).filter(grid__in=user.grids.all())
+
+
+def open_counts_by_grid(user) -> dict[int, int]:
+    """Open tickets per grid of the user's own grids; a grid without any is absent."""
+    rows = own_grid_tickets(user).filter(status__in=OPEN_STATES).order_by().values_list("grid").annotate(Count("id"))
+    return dict(rows)
+
+
+# ---------------------------------------------------------------- the public portal
+
+REPLIED_STATES = frozenset({Status.RESOLVED, Status.CALLBACK, Status.CLOSED})
+# Asked as "none of the others": SQLite would take the status index for `IN (...)` and
+# sort every replied ticket; `NOT IN` leaves it (and PostgreSQL) the created_at index in order.
+_NOT_REPLIED = sorted(set(Status.values) - REPLIED_STATES)
+# A resident's timeline shows the steps of the loop, not the office's inner work
+# (routing, categories, assisting units, extensions), and never who took them.
+PUBLIC_EVENTS = ("ticket.create", "ticket.dispatch", "ticket.accept", "ticket.start", "ticket.return",
+                 "ticket.resolve", "ticket.answer_directly", "ticket.callback", "ticket.reopen", "ticket.close",
+                 "ticket.merge", "ticket.mark_invalid")
+# Only what the public list shows; reporter_name is read to mask it where staff typed it into a reply.
+PUBLIC_COLUMNS = ("code", "status", "created_at", "resolved_at", "reply", "reporter_name", "category__name",
+                  "community__name", "subdistrict__name", "district__name")
+
+
+def get_tracked_ticket(tracking_code: str) -> Ticket:
+    """The ticket a resident's tracking code is for, or NotFound (forged and unknown alike)."""
+    ticket_code = verify_tracking_code(tracking_code)
+    ticket = ticket_code and (Ticket.objects.select_related("category", "community", "subdistrict", "district",
+                                                            "lead_unit").filter(code=ticket_code).first())
+    if not ticket:
+        raise NotFound("no ticket for this tracking code")
+    return ticket
+
+
+def public_timeline(ticket: Ticket) -> list[dict]:
+    return list(AuditEvent.objects.filter(target_type="ticket", target_id=ticket.pk, action__in=PUBLIC_EVENTS)
+                .order_by("at", "id").values("at", "action"))
+
+
+def replied_publicly(*, after: str = "", limit: int = 20) -> tuple[list[Ticket], str]:
+    """One page of replied tickets, newest first, and the code to ask for the next page
+    with ("" on the last). Keyset paging on the created_at index: page 1000 costs what
+    page 1 does, and no count of a million rows."""
+    tickets = Ticket.objects.exclude(status__in=_NOT_REPLIED)
+    mark = after and tickets.filter(code=after).values("created_at", "pk").first()
+    if mark:
+        tickets = tickets.filter(created_at__lte=mark["created_at"]).exclude(
+            created_at=mark["created_at"], pk__gte=mark["pk"])
+    page = list(tickets.select_related("category", "community", "subdistrict", "district")
+                .only(*PUBLIC_COLUMNS).order_by("-created_at", "-id")[:limit + 1])
+    return page[:limit], page[limit - 1].code if len(page) > limit else ""

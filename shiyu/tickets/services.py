@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
 from shiyu.core.bulk import BulkTable
-from shiyu.core.errors import InvalidInput, NotAllowed
+from shiyu.core.errors import InvalidInput, NotAllowed, NotFound
 from shiyu.core.models import AuditEvent, Role
 from shiyu.deadlines import selectors as deadline_selectors
 from shiyu.geo.locate import Location, locate, locate_many
@@ -30,6 +30,7 @@ from . import lifecycle
 from .models import Assignment, Attachment, Category, Channel, Extension, Rating, RequestType, Status, Ticket
 from .permissions import (CALLBACK_ROLES, DISPATCH_ROLES, INTAKE_ROLES, SUPERVISE_ROLES, TRIAGE_ROLES,
                           is_lead_handler, own_assist)
+from .tracking import verify_tracking_code
 
 TITLE_MAX = 100
 DESCRIPTION_MAX = 4000
@@ -39,6 +40,8 @@ _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U 
 
 # Channels that only a machine feeds (an Open311 client, a camera platform) may come without a person.
 MACHINE_CHANNELS = {Channel.OPEN311, Channel.VIDEO}
+# The public portal (我要说话) takes reports from residents who do not sign in.
+ANONYMOUS_CHANNELS = MACHINE_CHANNELS | {Channel.WEB}
 
 
 def work_calendar() -> WorkCalendar:
@@ -174,7 +177,7 @@ def _ticket_fields(actor, data: TicketInput, location: Location | None, now: dt.
 
 def _check_actor_may_take(actor, channel: str) -> None:
     if actor is None:
-        if channel not in MACHINE_CHANNELS:
+        if channel not in ANONYMOUS_CHANNELS:
             raise NotAllowed(_("Only a signed-in person can enter a ticket on this channel."))
     else:
         _require(actor, INTAKE_ROLES, _("enter tickets"))
@@ -591,21 +594,9 @@ def record_callback(*, actor, ticket: Ticket | int, rating: str, resolved: bool,
                     now: dt.datetime | None = None) -> Ticket:
     """回访: the resident's own word on the outcome. Unsatisfied reopens it (configurable)."""
     _require(actor, CALLBACK_ROLES, _("record callbacks"))
-    ticket = _locked(ticket)
-    lifecycle.check(ticket.status, "callback")
-    if rating not in Rating.values:
-        raise InvalidInput(_("Unknown rating."), fields={"rating": [_("One of %(values)s.") % {
-            "values": ", ".join(Rating.values)}]})
-    if not isinstance(resolved, bool):
-        raise InvalidInput(_("Say whether the resident considers it resolved."),
-                           fields={"resolved": [_("true or false.")]})
-    now = now or timezone.now()
-    ticket.callback_rating, ticket.callback_resolved, ticket.callback_at = rating, resolved, now
     note = _clean_text(note, "note", required=False, limit=500)
-    _move(ticket, "callback", actor, note=note, now=now, data={"rating": rating, "resolved": resolved})
-    if rating == Rating.UNSATISFIED and settings.SHIYU_REOPEN_ON_UNSATISFIED:
-        _reopen(ticket, actor, _("Unsatisfied at callback."), now)
-    return ticket
+    return _record_rating(_locked(ticket), actor, rating, resolved, note=note, now=now or timezone.now(),
+                          reopen_reason=_("Unsatisfied at callback."))
 
 
 @transaction.atomic
@@ -623,6 +614,42 @@ def record_unreachable(*, actor, ticket: Ticket | int, note: str = "", now: dt.d
         ticket.callback_unreachable = True
         _move(ticket, "callback_unreachable", actor, now=now, data={"tries": ticket.callback_tries})
     return ticket
+
+
+@transaction.atomic
+def record_resident_rating(*, tracking_code: str, rating: str, resolved: bool,
+                           now: dt.datetime | None = None) -> Ticket:
+    """回访 by the resident on the portal: the tracking code is the permission (no
+    account), the rest is record_callback's: once per reply, since the rating moves
+    the ticket on from resolved; unsatisfied reopens it (configurable)."""
+    ticket_code = verify_tracking_code(tracking_code)
+    pk = ticket_code and Ticket.objects.filter(code=ticket_code).values_list("pk", flat=True).first()
+    if not pk:
+        raise NotFound(_("No report has this tracking code."))
+    return _record_rating(_locked(pk), None, rating, resolved, now=now or timezone.now(), by="resident",
+                          reopen_reason=_("Unsatisfied at the resident's rating."))
+
+
+def _record_rating(ticket: Ticket, actor, rating: str, resolved: bool, *, now: dt.datetime, reopen_reason: str,
+                   note: str = "", by: str = "") -> Ticket:
+    """The callback itself, whoever asked the resident: an operator or the resident on the portal."""
+    lifecycle.check(ticket.status, "callback")
+    _check_rating(rating, resolved)
+    ticket.callback_rating, ticket.callback_resolved, ticket.callback_at = rating, resolved, now
+    data = {"rating": rating, "resolved": resolved, **({"by": by} if by else {})}
+    _move(ticket, "callback", actor, note=note, now=now, data=data)
+    if rating == Rating.UNSATISFIED and settings.SHIYU_REOPEN_ON_UNSATISFIED:
+        _reopen(ticket, actor, reopen_reason, now)
+    return ticket
+
+
+def _check_rating(rating: str, resolved: bool) -> None:
+    if rating not in Rating.values:
+        raise InvalidInput(_("Unknown rating."), fields={"rating": [_("One of %(values)s.") % {
+            "values": ", ".join(Rating.values)}]})
+    if not isinstance(resolved, bool):
+        raise InvalidInput(_("Say whether the resident considers it resolved."),
+                           fields={"resolved": [_("true or false.")]})
 
 
 def _reopen(ticket: Ticket, actor, reason: str, now: dt.datetime) -> None:

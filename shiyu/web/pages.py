@@ -25,6 +25,24 @@ class Page:
 
 PAGES: list[Page] = [
     Page("home", _("Home"), STAFF | {Role.CITIZEN}),
+    Page("intake", _("Intake"), frozenset({Role.OPERATOR, Role.ADMIN}),
+         _("Take in a hotline call; category, repeats and answers appear as you type")),
+    Page("dispatch-queue", _("Dispatch"), frozenset({Role.DISPATCHER, Role.ADMIN}),
+         _("New, unsorted and returned tickets, each with the unit the rules suggest")),
+    Page("inbox", _("Inbox"), frozenset({Role.HANDLER, Role.ADMIN}),
+         _("Your unit's tickets by deadline: sign for, reply, ask for more time")),
+    Page("supervision", _("Supervision"), frozenset({Role.SUPERVISOR, Role.ADMIN}),
+         _("Overdue tickets, extension requests and notifications")),
+    Page("dashboard", _("Command dashboard"), frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN}),
+         _("The city's grids, volumes, rates, rankings, alerts and hot issues, refreshed each minute")),
+    Page("grid", _("My grid"), frozenset({Role.GRIDWORKER}), _("Your grids on a map, with their open tickets")),
+    Page("grid-report", _("Report an event"), frozenset({Role.GRIDWORKER}),
+         _("What you find on patrol, with its place and a photo")),
+    Page("grid-tasks", _("My tasks"), frozenset({Role.GRIDWORKER}), _("Open tickets in your grids, by deadline")),
+    Page("portal", _("Speak up"), frozenset(), _("Report a problem or make a suggestion to the city")),
+    Page("portal-track", _("Follow progress"), frozenset(), _("Where your report stands, by its tracking code")),
+    Page("portal-resolved", _("Resolved cases"), frozenset(), _("What the city has answered, without personal data")),
+    Page("portal-mine", _("My reports"), frozenset({Role.CITIZEN}), _("Everything you have reported while signed in")),
 ]
 
 
@@ -33,7 +51,8 @@ def pages_for(user) -> list[Page]:
     if not user.is_authenticated:
         return [page for page in PAGES if not page.roles]
     role = Role.ADMIN if user.is_superuser else user.role
-    return [page for page in PAGES if role in page.roles]
+    # A resident who signs in keeps the public portal; staff have their own pages instead.
+    return [page for page in PAGES if role in page.roles or (not page.roles and role == Role.CITIZEN)]
 
 
 def navigation(request) -> dict:

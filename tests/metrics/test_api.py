@@ -79,6 +79,7 @@ def test_priority_problem(api, april, place):
     assert body["month"] == "2025-04"
     assert body["most"][0]["subdistrict"]["code"] in {s.code for s in (place.s1, place.s2)}
     assert body["most"][0]["tickets"][0]["code"].startswith("T")
+    assert isinstance(body["hot_issues"], list)  # their content: tests/proactive
 
 
 def test_excel_export_with_chinese_headers(api, april, place):

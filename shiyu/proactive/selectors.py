@@ -1,0 +1,99 @@
+"""Reads: hot issues in the tickets of a period and an area, and who sees which proactive task.
+
+Hot issues are not stored. `hot_issues` runs shiyu.nlp.hotspots over the tickets received in
+[since, until) (about 1.5 ms of CPU a ticket: a month of a busy district, a few seconds) and
+keeps the answer in Django's cache for CACHE_SECONDS, keyed by the arguments and by the count
+and the newest id of those tickets, so that a new ticket gives a fresh answer. The dashboard
+and the monthly priority problem read it; a supervisor opens proactive tasks from it."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
+
+from shiyu.core.errors import NotFound
+from shiyu.core.models import Role
+from shiyu.geo.models import AdminUnit
+from shiyu.nlp.hotspots import MAX_MESSAGES, HotSpots, Message, find_hot_issues
+from shiyu.tickets.models import Status, Ticket
+
+from .models import ProactiveTask
+
+CACHE_SECONDS = 600
+# Who reads hot issues and every proactive task: they look at the whole city (a handler sees
+# their own unit's tasks only).
+CITY_WIDE_ROLES = {Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER, Role.ADMIN}
+# On tickets a hot issue is one that two residents at least raised: one ticket is just a ticket.
+MIN_REPORTERS = 2
+_AREA_FIELD = {AdminUnit.Level.DISTRICT: "district", AdminUnit.Level.SUBDISTRICT: "subdistrict",
+               AdminUnit.Level.COMMUNITY: "community"}
+
+
+# ---------------------------------------------------------------- hot issues
+
+
+def _tickets(since: dt.datetime, until: dt.datetime, area: AdminUnit | None) -> QuerySet[Ticket]:
+    """Tickets received in [since, until) in `area` (the city when None or the city itself);
+    invalid ones (harassment, tests) are not problems. Merged duplicates stay: each is one
+    more resident raising the issue."""
+    tickets = Ticket.objects.filter(created_at__gte=since, created_at__lt=until).exclude(status=Status.INVALID)
+    field = _AREA_FIELD.get(area.level) if area is not None else None
+    return tickets.filter(**{f"{field}_id": area.pk}) if field else tickets
+
+
+def _message(ticket: Ticket) -> Message:
+    """A ticket as the hot-spot finder reads it. The reporter is their phone (or account);
+    their community is the place hint. Tickets have no likes."""
+    reporter = ticket.reporter_phone or (f"account:{ticket.reporter_id}" if ticket.reporter_id else "")
+    return Message(id=ticket.pk, title=ticket.title, body=ticket.description, user=reporter,
+                   created=ticket.created_at, place=ticket.community.name if ticket.community_id else "")
+
+
+def hot_issues(since: dt.datetime, until: dt.datetime, area: AdminUnit | None = None, *, top: int = 10,
+               min_reporters: int = MIN_REPORTERS) -> HotSpots:
+    """The `top` hottest issues among the tickets received in [since, until) in `area`, each
+    raised by `min_reporters` residents at least. Each issue's `ids` are ticket ids."""
+    tickets = _tickets(since, until, area)
+    stamp = tickets.aggregate(n=Count("id"), newest=Max("id"))
+    key = (f"shiyu:hotspots:{since.isoformat()}:{until.isoformat()}:{area.pk if area else ''}:{top}:{min_reporters}"
+           f":{stamp['n']}:{stamp['newest']}")
+    found = cache.get(key)
+    if found is None:
+        found = _find(tickets, top, min_reporters)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _find(tickets: QuerySet[Ticket], top: int, min_reporters: int) -> HotSpots:
+    rows = list(tickets.select_related("community").order_by("-created_at", "-id")
+                .only("id", "title", "description", "reporter_phone", "reporter_id", "created_at",
+                      "community__name")[:MAX_MESSAGES + 1])
+    found = find_hot_issues([_message(t) for t in rows[:MAX_MESSAGES]], top=top, min_reporters=min_reporters)
+    if len(rows) > MAX_MESSAGES:
+        found.warnings.append(f"only the newest {MAX_MESSAGES} tickets of the period are clustered")
+    return found
+
+
+# ---------------------------------------------------------------- proactive tasks
+
+
+def visible_tasks(user) -> QuerySet[ProactiveTask]:
+    """Supervisors, leaders, dispatchers and admins see every task; a handler its own unit's."""
+    tasks = ProactiveTask.objects.all()
+    if user is None or not user.is_authenticated or not user.is_active:
+        return tasks.none()
+    if user.has_role(*CITY_WIDE_ROLES):
+        return tasks
+    if user.role == Role.HANDLER and user.unit_id is not None:
+        return tasks.filter(unit_id=user.unit_id)
+    return tasks.none()
+
+
+def get_visible_task(user, pk: int) -> ProactiveTask:
+    """One task, or NotFound (also outside the scope, so a scope never leaks what exists)."""
+    task = (visible_tasks(user).select_related("unit", "created_by", "accepted_by", "finished_by")
+            .filter(pk=pk).first())
+    if task is None:
+        raise NotFound(f"proactive task {pk} not found")
+    return task
