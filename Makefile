@@ -65,6 +65,7 @@ bench: setup
 	$(BIN)/python bench/routing.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/answers.py
+	$(BIN)/python bench/hotspots.py
 	$(BIN)/shiyu bench ranking --tickets 1000000 --json
 
 clean:

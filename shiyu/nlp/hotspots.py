@@ -118,6 +118,9 @@ class Message:
     likes: int = 0
     dislikes: int = 0
     place: str = ""  # a place the caller knows (a ticket's community), weighed with those in the text
+    # Messages of different regions are never one issue (a ticket's subdistrict): each region is
+    # clustered on its own, which keeps the dense distance matrix small at city scale.
+    region: int | str | None = None
 
 
 @dataclass(frozen=True)
@@ -378,26 +381,40 @@ def find_hot_issues(messages: Iterable[Message], *, top: int | None = None, min_
     """Hot issues among `messages`, hottest first (module doc). A repeated id keeps its first
     message. `top`: at most that many; `min_reporters`: only issues raised by that many people."""
     messages, warnings = _distinct(messages)
-    if len(messages) > MAX_MESSAGES:
-        warnings.append(f"only the newest {MAX_MESSAGES} messages are clustered, of {len(messages)}")
-        messages = sorted(messages, key=lambda m: (m.created is None, -(m.created.timestamp() if m.created else 0)))
-        messages = messages[:MAX_MESSAGES]
-    if not messages:
-        return HotSpots([], 0, warnings)
     undated = sum(m.created is None for m in messages)
     if undated:
         warnings.append(f"messages without a date (their issues count as current): {undated}")
-    prepared = prepare(messages)
-    vectors = features(prepared)
-    labels = cluster(distances(prepared, vectors), method, threshold)
-    newest = float(np.nanmax(prepared.days)) if undated < len(messages) else math.nan
-    order = np.argsort(labels, kind="stable")
-    groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
-    issues = [_issue(prepared, vectors, rows, newest) for rows in groups]
+    dated = [m.created.timestamp() / 86400 for m in messages if m.created]
+    newest = max(dated) if dated else math.nan  # one clock for every region's heat
+    issues, clustered = [], 0
+    for region in _regions(messages):
+        if len(region) > MAX_MESSAGES:
+            warnings.append(f"only the newest {MAX_MESSAGES} messages of a region are clustered, of {len(region)}")
+            region = sorted(region, key=lambda m: (m.created is None, -(m.created.timestamp() if m.created else 0)))
+            region = region[:MAX_MESSAGES]
+        clustered += len(region)
+        issues += _cluster_issues(region, method, threshold, newest)
     issues = [issue for issue in issues if issue.reporters >= min_reporters]
     issues.sort(key=lambda issue: (-issue.heat, -len(issue.ids), str(issue.ids[0])))
     ranked = [replace(issue, rank=rank) for rank, issue in enumerate(issues[:top] if top else issues, start=1)]
-    return HotSpots(ranked, len(messages), warnings)
+    return HotSpots(ranked, clustered, warnings)
+
+
+def _regions(messages: list[Message]) -> list[list[Message]]:
+    """The messages by region, in the order each region first appears."""
+    regions: dict = {}
+    for message in messages:
+        regions.setdefault(message.region, []).append(message)
+    return list(regions.values())
+
+
+def _cluster_issues(messages: list[Message], method: str, threshold: float, newest: float) -> list[HotIssue]:
+    prepared = prepare(messages)
+    vectors = features(prepared)
+    labels = cluster(distances(prepared, vectors), method, threshold)
+    order = np.argsort(labels, kind="stable")
+    groups = np.split(order, np.flatnonzero(np.diff(labels[order])) + 1)
+    return [_issue(prepared, vectors, rows, newest) for rows in groups]
 
 
 def _distinct(messages: Iterable[Message]) -> tuple[list[Message], list[str]]:

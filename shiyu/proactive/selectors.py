@@ -1,7 +1,8 @@
 """Reads: hot issues in the tickets of a period and an area, and who sees which proactive task.
 
 Hot issues are not stored. `hot_issues` runs shiyu.nlp.hotspots over the tickets received in
-[since, until) (about 1.5 ms of CPU a ticket: a month of a busy district, a few seconds) and
+[since, until), one subdistrict at a time (about 1.5 ms of CPU a ticket: a month of a busy
+district, a few seconds) and
 keeps the answer in Django's cache for CACHE_SECONDS, keyed by the arguments and by the count
 and the newest id of those tickets, so that a new ticket gives a fresh answer. The dashboard
 and the monthly priority problem read it; a supervisor opens proactive tasks from it."""
@@ -15,7 +16,7 @@ from django.db.models import Count, Max, QuerySet
 from shiyu.core.errors import NotFound
 from shiyu.core.models import Role
 from shiyu.geo.models import AdminUnit
-from shiyu.nlp.hotspots import MAX_MESSAGES, HotSpots, Message, find_hot_issues
+from shiyu.nlp.hotspots import HotSpots, Message, find_hot_issues
 from shiyu.tickets.models import Status, Ticket
 
 from .models import ProactiveTask
@@ -24,6 +25,9 @@ CACHE_SECONDS = 600
 # Who reads hot issues and every proactive task: they look at the whole city (a handler sees
 # their own unit's tasks only).
 CITY_WIDE_ROLES = {Role.SUPERVISOR, Role.LEADER, Role.DISPATCHER, Role.ADMIN}
+# Each subdistrict is clustered on its own (a place lies in one), so the work grows with the
+# tickets, not with their square; this bounds the memory of one call (about a minute of CPU).
+MAX_TICKETS = 50_000
 # On tickets a hot issue is one that two residents at least raised: one ticket is just a ticket.
 MIN_REPORTERS = 2
 _AREA_FIELD = {AdminUnit.Level.DISTRICT: "district", AdminUnit.Level.SUBDISTRICT: "subdistrict",
@@ -47,7 +51,8 @@ def _message(ticket: Ticket) -> Message:
     their community is the place hint. Tickets have no likes."""
     reporter = ticket.reporter_phone or (f"account:{ticket.reporter_id}" if ticket.reporter_id else "")
     return Message(id=ticket.pk, title=ticket.title, body=ticket.description, user=reporter,
-                   created=ticket.created_at, place=ticket.community.name if ticket.community_id else "")
+                   created=ticket.created_at, place=ticket.community.name if ticket.community_id else "",
+                   region=ticket.subdistrict_id)
 
 
 def hot_issues(since: dt.datetime, until: dt.datetime, area: AdminUnit | None = None, *, top: int = 10,
@@ -68,10 +73,10 @@ def hot_issues(since: dt.datetime, until: dt.datetime, area: AdminUnit | None = 
 def _find(tickets: QuerySet[Ticket], top: int, min_reporters: int) -> HotSpots:
     rows = list(tickets.select_related("community").order_by("-created_at", "-id")
                 .only("id", "title", "description", "reporter_phone", "reporter_id", "created_at",
-                      "community__name")[:MAX_MESSAGES + 1])
-    found = find_hot_issues([_message(t) for t in rows[:MAX_MESSAGES]], top=top, min_reporters=min_reporters)
-    if len(rows) > MAX_MESSAGES:
-        found.warnings.append(f"only the newest {MAX_MESSAGES} tickets of the period are clustered")
+                      "subdistrict_id", "community__name")[:MAX_TICKETS + 1])
+    found = find_hot_issues([_message(t) for t in rows[:MAX_TICKETS]], top=top, min_reporters=min_reporters)
+    if len(rows) > MAX_TICKETS:
+        found.warnings.append(f"only the newest {MAX_TICKETS} tickets of the period are clustered")
     return found
 
 

@@ -183,7 +183,9 @@ def unit_inbox(user, *, status: str | None = None, colour: str | None = None) ->
 
 def pending_extensions(user) -> QuerySet[Extension]:
     """Extension requests waiting for a supervisor, oldest first, on tickets the user can see."""
-    return (Extension.objects.filter(state=Extension.State.PENDING, ticket__in=visible_tickets(user))
+    # EXISTS per pending request: the few pending rows are read first, not the whole ticket table.
+    visible = Exists(visible_tickets(user).filter(pk=OuterRef("ticket_id")))
+    return (Extension.objects.filter(visible, state=Extension.State.PENDING)
             .select_related("ticket__lead_unit", "requested_by").order_by("requested_at", "id"))
 
 

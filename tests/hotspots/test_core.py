@@ -1,5 +1,6 @@
 """Hot issues in plain Python (shiyu.nlp.hotspots): grouping, heat, places, odd input."""
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -61,6 +62,17 @@ def test_heat_grows_with_reporters_support_and_recency():
     later = Message(id=999, user="x", title="A1区某路灯不亮", body="路灯坏了。", created=T0 + dt.timedelta(days=365))
     aged = find_hot_issues([*messages(), later]).issues
     assert next(i for i in aged if 0 in i.ids).heat < plant.heat / 4
+
+
+def test_regions_are_clustered_apart_on_one_clock():
+    plant = messages([PLANT])
+    split = [replace(m, region="east" if m.id < 2 else "west") for m in plant]
+    found = find_hot_issues(split)
+    assert group_of(found, 0) == {0, 1} and group_of(found, 2) == {2, 3}
+    # The west's newest message ages the east's issue as it would without regions.
+    east = next(i for i in found.issues if 0 in i.ids)
+    alone = find_hot_issues([*plant[:2], replace(plant[3], id=77, title="路灯", body="路灯不亮。")])
+    assert east.heat == pytest.approx(next(i for i in alone.issues if 0 in i.ids).heat)
 
 
 def test_top_and_min_reporters():
