@@ -1,5 +1,6 @@
 """Domain errors. Services raise them; the HTTP layers turn each into its status code,
 so a bad request is a clear 4xx and never a 500."""
+from django.utils.translation import gettext as _
 
 
 class DomainError(Exception):
@@ -46,3 +47,14 @@ class IllegalTransition(DomainError):
 
     def as_dict(self) -> dict:
         return {**super().as_dict(), "current_state": self.current, "allowed_actions": self.allowed}
+
+
+def clean_text(value: str | None, name: str, limit: int, *, required: bool = False) -> str:
+    """A free-text field stripped, or InvalidInput naming the field: missing when required, too long."""
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(_("%(field)s is required.") % {"field": name}, fields={name: [_("Required.")]})
+    if len(value) > limit:
+        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
+                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
+    return value

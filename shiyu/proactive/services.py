@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record, record_many
-from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed
+from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed, clean_text
 from shiyu.core.models import AuditEvent, Role
 from shiyu.deadlines.models import Notification
 from shiyu.deadlines.selectors import Thresholds, work_calendar
@@ -65,15 +65,6 @@ def actions_for(user, task: ProactiveTask) -> list[str]:
     return [action for action in allowed_actions(task.state) if _may(user, action, task)]
 
 
-def _text(value: str, name: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required.") % {"field": name}, fields={name: [_("Required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
-                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
-    return value
-
 
 def _event(actor, action: str, task: ProactiveTask, *, from_state: str = "", note: str = "",
            data: dict | None = None) -> None:
@@ -104,8 +95,8 @@ def open_task(*, actor, unit: HandlingUnit | None, title: str, note: str = "", p
     if actor is None or not actor.has_role(*SUPERVISE_ROLES):
         raise NotAllowed(_("Only supervisors open proactive tasks."))
     tickets = list({t.pk: t for t in tickets}.values())
-    title = _text(title, "title", TITLE_MAX, required=True)
-    note, place = _text(note, "note", NOTE_MAX), _text(place, "place", PLACE_MAX)
+    title = clean_text(title, "title", TITLE_MAX, required=True)
+    note, place = clean_text(note, "note", NOTE_MAX), clean_text(place, "place", PLACE_MAX)
     problems = _open_problems(unit, tickets, working_days)
     if problems:
         raise InvalidInput(_("The proactive task has errors."), fields=problems)
@@ -158,13 +149,13 @@ def accept_task(*, actor, task: ProactiveTask | int, now: dt.datetime | None = N
 @transaction.atomic
 def complete_task(*, actor, task: ProactiveTask | int, note: str, now: dt.datetime | None = None) -> ProactiveTask:
     """The unit reports what it did (required)."""
-    return _move(actor, task, "complete", _text(note, "note", NOTE_MAX, required=True), now)
+    return _move(actor, task, "complete", clean_text(note, "note", NOTE_MAX, required=True), now)
 
 
 @transaction.atomic
 def cancel_task(*, actor, task: ProactiveTask | int, note: str = "", now: dt.datetime | None = None) -> ProactiveTask:
     """A supervisor withdraws a task that is no longer needed."""
-    return _move(actor, task, "cancel", _text(note, "note", NOTE_MAX), now)
+    return _move(actor, task, "cancel", clean_text(note, "note", NOTE_MAX), now)
 
 
 # ---------------------------------------------------------------- the sweep

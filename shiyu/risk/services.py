@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shiyu.core.audit import record
-from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed
+from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed, clean_text
 from shiyu.core.models import Role, User
 from shiyu.deadlines.models import Escalation
 from shiyu.geo.models import AdminUnit
@@ -73,15 +73,6 @@ def _event(actor, action: str, alert: RiskAlert, *, from_state: str = "", note: 
            to_state=alert.status, note=note, data=data or {})
 
 
-def _text(value: str, name: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required.") % {"field": name}, fields={name: [_("Required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
-                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
-    return value
-
 
 # ---------------------------------------------------------------- the workflow
 
@@ -102,7 +93,7 @@ def _locked(alert: RiskAlert | int, actor, action: str) -> RiskAlert:
 def acknowledge(*, actor, alert: RiskAlert | int, note: str = "", now: dt.datetime | None = None) -> RiskAlert:
     """确认: a supervisor has seen the alert and takes it in hand."""
     alert = _locked(alert, actor, "acknowledge")
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     before = alert.status
     alert.status, alert.acknowledged_by, alert.acknowledged_at = S.ACKNOWLEDGED, actor, now or timezone.now()
     alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
@@ -124,7 +115,7 @@ def assign(*, actor, alert: RiskAlert | int, unit: HandlingUnit | None = None, u
         problems["user"] = [_("Not an active member of staff.")]
     if problems:
         raise InvalidInput(_("The assignment has errors."), fields=problems)
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     before = alert.status
     alert.status, alert.assigned_at = S.ASSIGNED, now or timezone.now()
     alert.assigned_unit = unit or (user.unit if user is not None else None)
@@ -141,7 +132,7 @@ def assign(*, actor, alert: RiskAlert | int, unit: HandlingUnit | None = None, u
 def resolve(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None = None) -> RiskAlert:
     """化解/办结: the risk is dealt with; the note says how."""
     alert = _locked(alert, actor, "resolve")
-    note = _text(note, "note", NOTE_MAX, required=True)
+    note = clean_text(note, "note", NOTE_MAX, required=True)
     before = alert.status
     alert.status, alert.resolved_by, alert.resolved_at = S.RESOLVED, actor, now or timezone.now()
     alert.resolution_note = note
@@ -166,7 +157,7 @@ def mute(*, actor, reason: str, alert: RiskAlert | None = None, kind: str = "",
     problems = _mute_problems(kind, key, subdistrict, category, expires_at, now)
     if problems:
         raise InvalidInput(_("The mute has errors."), fields=problems)
-    reason = _text(reason, "reason", REASON_MAX, required=True)
+    reason = clean_text(reason, "reason", REASON_MAX, required=True)
     scope = dict(kind=kind, key=key, subdistrict=subdistrict, category=category)
     if any(m.active_at(now) for m in RiskMute.objects.filter(**scope)):
         raise InvalidInput(_("This signal is muted already."), fields={"kind": [_("Muted already.")]})

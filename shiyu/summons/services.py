@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record, record_many
-from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed
+from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed, clean_text
 from shiyu.core.models import AuditEvent, Role
 from shiyu.geo.locate import locate
 from shiyu.org.models import HandlingUnit
@@ -79,13 +79,6 @@ def _event(actor, action: str, summons: Summons, *, call: SummonsCall | None = N
     record(actor=actor, action=f"summons.{action}", target_type="summons", target_id=summons.pk,
            from_state=from_state, to_state=to_state, note=note, data={**call_data, **(data or {})})
 
-
-def _text(value: str, name: str, limit: int) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
-                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
-    return value
 
 
 # ---------------------------------------------------------------- whistle
@@ -206,7 +199,7 @@ def report_on_site(*, actor, call: SummonsCall | int, note: str = "", now: dt.da
     if call.state == SummonsCall.State.REPORTED:
         raise IllegalTransition(_("Your department has already reported."), current=call.state,
                                 allowed=["rate"] if _ratable(call) else [])
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     now = now or timezone.now()
     before = call.state
     call.state, call.reported_at, call.reported_by, call.on_site_note = SummonsCall.State.REPORTED, now, actor, note
@@ -234,7 +227,7 @@ def rate_response(*, actor, call: SummonsCall | int, rating: int, note: str = ""
     if isinstance(rating, bool) or not isinstance(rating, int) or not RATING_MIN <= rating <= RATING_MAX:
         problem = _("A whole number from %(min)d to %(max)d.") % {"min": RATING_MIN, "max": RATING_MAX}
         raise InvalidInput(problem, fields={"rating": [problem]})
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     call.rating, call.rating_note, call.rated_at, call.rated_by = rating, note, now or timezone.now(), actor
     call.save()
     _event(actor, "rate", call.summons, call=call, note=note, data={"rating": rating})
@@ -258,7 +251,7 @@ def close_summons(*, actor, summons: Summons | int, note: str = "", now: dt.date
         names = "、".join(c.unit.name for c in waiting)
         raise IllegalTransition(_("Still waiting for: %(units)s.") % {"units": names}, current=summons.state,
                                 allowed=["report"])
-    note = _text(note, "note", NOTE_MAX)
+    note = clean_text(note, "note", NOTE_MAX)
     summons.state, summons.closed_at, summons.closed_by = Summons.State.CLOSED, now, actor
     summons.closing_note = note
     summons.save()

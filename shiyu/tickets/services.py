@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from shiyu.core.audit import record
 from shiyu.core.bulk import BulkTable
-from shiyu.core.errors import InvalidInput, NotAllowed, NotFound
+from shiyu.core.errors import InvalidInput, NotAllowed, NotFound, clean_text
 from shiyu.core.models import AuditEvent, Role
 from shiyu.deadlines import selectors as deadline_selectors
 from shiyu.geo.locate import Location, locate, locate_many
@@ -365,15 +365,6 @@ def _deadlines(category: Category, start: dt.datetime, urgent: bool = False) -> 
     return accept_due, resolve_due
 
 
-def _clean_text(value: str, name: str, *, required: bool = True, limit: int = DESCRIPTION_MAX) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise InvalidInput(_("%(field)s is required.") % {"field": name}, fields={name: [_("Required.")]})
-    if len(value) > limit:
-        raise InvalidInput(_("%(field)s is too long.") % {"field": name},
-                           fields={name: [_("At most %(max)d characters.") % {"max": limit}]})
-    return value
-
 
 @transaction.atomic
 def dispatch_ticket(*, actor, ticket: Ticket | int, lead_unit: HandlingUnit,
@@ -450,7 +441,7 @@ def answer_directly(*, actor, ticket: Ticket | int, reply: str) -> Ticket:
         raise InvalidInput(_("Only an enquiry can be answered directly."),
                            fields={"request_type": [_("Not an enquiry.")]})
     now = timezone.now()
-    ticket.reply = _clean_text(reply, "reply")
+    ticket.reply = clean_text(reply, "reply", DESCRIPTION_MAX, required=True)
     ticket.resolved_at = ticket.closed_at = now
     _move(ticket, "answer_directly", actor, note=ticket.reply, now=now)
     return ticket
@@ -495,7 +486,7 @@ def report_assist(*, actor, ticket: Ticket | int, report: str) -> Ticket:
     if assignment is None:
         raise NotAllowed(_("Your unit is not assisting on this ticket."))
     lifecycle.check(ticket.status, "assist_report")
-    assignment.report = _clean_text(report, "report")
+    assignment.report = clean_text(report, "report", DESCRIPTION_MAX, required=True)
     assignment.state, assignment.reported_at = Assignment.State.REPORTED, timezone.now()
     assignment.save(update_fields=["report", "state", "reported_at"])
     _move(ticket, "assist_report", actor, note=assignment.report, data={"unit": assignment.unit_id})
@@ -507,7 +498,7 @@ def start_work(*, actor, ticket: Ticket | int, note: str = "") -> Ticket:
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "start")
     _require_lead_handler(actor, ticket, _("work on tickets"))
-    _move(ticket, "start", actor, note=_clean_text(note, "note", required=False))
+    _move(ticket, "start", actor, note=clean_text(note, "note", DESCRIPTION_MAX))
     return ticket
 
 
@@ -517,7 +508,7 @@ def return_ticket(*, actor, ticket: Ticket | int, reason: str, now: dt.datetime 
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "return")
     _require_lead_handler(actor, ticket, _("return tickets"))
-    reason = _clean_text(reason, "reason", limit=500)
+    reason = clean_text(reason, "reason", 500, required=True)
     unit_id = ticket.lead_unit_id
     ticket.assignments.exclude(state__in=[Assignment.State.RETURNED, Assignment.State.WITHDRAWN]).update(
         state=Assignment.State.WITHDRAWN)
@@ -536,7 +527,7 @@ def resolve_ticket(*, actor, ticket: Ticket | int, reply: str, now: dt.datetime 
     lifecycle.check(ticket.status, "resolve")
     _require_lead_handler(actor, ticket, _("reply to tickets"))
     now = now or timezone.now()
-    ticket.reply = _clean_text(reply, "reply")
+    ticket.reply = clean_text(reply, "reply", DESCRIPTION_MAX, required=True)
     ticket.resolved_at = now
     ticket.assignments.filter(role=Assignment.Role.LEAD, unit_id=ticket.lead_unit_id, state__in=[
         Assignment.State.DISPATCHED, Assignment.State.ACCEPTED, Assignment.State.REPORTED]).update(state=Assignment.State.REPORTED, reported_at=now,
@@ -558,7 +549,7 @@ def request_extension(*, actor, ticket: Ticket | int, days: int, reason: str) ->
         raise InvalidInput(_("An extension request is already waiting for a decision."),
                            fields={"days": [_("Already pending.")]})
     extension = Extension.objects.create(ticket=ticket, requested_by=actor, days=days,
-                                         reason=_clean_text(reason, "reason", limit=500))
+                                         reason=clean_text(reason, "reason", 500, required=True))
     _move(ticket, "request_extension", actor, note=extension.reason,
           data={"extension": extension.pk, "days": days})
     return extension
@@ -576,7 +567,7 @@ def decide_extension(*, actor, extension: Extension | int, approve: bool, note: 
     now = timezone.now()
     extension.state = Extension.State.APPROVED if approve else Extension.State.REJECTED
     extension.decided_by, extension.decided_at = actor, now
-    extension.decision_note = _clean_text(note, "note", required=False, limit=500)
+    extension.decision_note = clean_text(note, "note", 500)
     extension.save()
     old_due = ticket.resolve_due_at
     if approve:
@@ -594,7 +585,7 @@ def record_callback(*, actor, ticket: Ticket | int, rating: str, resolved: bool,
                     now: dt.datetime | None = None) -> Ticket:
     """回访: the resident's own word on the outcome. Unsatisfied reopens it (configurable)."""
     _require(actor, CALLBACK_ROLES, _("record callbacks"))
-    note = _clean_text(note, "note", required=False, limit=500)
+    note = clean_text(note, "note", 500)
     return _record_rating(_locked(ticket), actor, rating, resolved, note=note, now=now or timezone.now(),
                           reopen_reason=_("Unsatisfied at callback."))
 
@@ -607,7 +598,7 @@ def record_unreachable(*, actor, ticket: Ticket | int, note: str = "", now: dt.d
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "callback_attempt")
     now = now or timezone.now()
-    note = _clean_text(note, "note", required=False, limit=500)
+    note = clean_text(note, "note", 500)
     ticket.callback_tries += 1
     _move(ticket, "callback_attempt", actor, note=note, now=now, data={"try": ticket.callback_tries})
     if ticket.callback_tries >= settings.SHIYU_CALLBACK_TRIES:
@@ -666,7 +657,7 @@ def reopen_ticket(*, actor, ticket: Ticket | int, reason: str) -> Ticket:
     """重办: back to the lead unit with a fresh resolution deadline."""
     _require(actor, CALLBACK_ROLES, _("reopen tickets"))
     ticket = _locked(ticket)
-    _reopen(ticket, actor, _clean_text(reason, "reason", limit=500), timezone.now())
+    _reopen(ticket, actor, clean_text(reason, "reason", 500, required=True), timezone.now())
     return ticket
 
 
@@ -676,7 +667,7 @@ def close_ticket(*, actor, ticket: Ticket | int, note: str = "", now: dt.datetim
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "close")
     ticket.closed_at = now or timezone.now()
-    _move(ticket, "close", actor, note=_clean_text(note, "note", required=False, limit=500), now=ticket.closed_at)
+    _move(ticket, "close", actor, note=clean_text(note, "note", 500), now=ticket.closed_at)
     return ticket
 
 
@@ -694,7 +685,7 @@ def merge_ticket(*, actor, ticket: Ticket | int, into: Ticket | int, note: str =
                            fields={"into": [_("The target is %(state)s.") % {"state": target.get_status_display()}]})
     ticket.duplicate_of = target
     ticket.assignments.exclude(state=Assignment.State.RETURNED).update(state=Assignment.State.WITHDRAWN)
-    _move(ticket, "merge", actor, note=_clean_text(note, "note", required=False, limit=500),
+    _move(ticket, "merge", actor, note=clean_text(note, "note", 500),
           data={"into": target.pk, "into_code": target.code})
     record(actor=actor, action="ticket.merged_in", target_type="ticket", target_id=target.pk,
            data={"from": ticket.pk, "from_code": ticket.code})
@@ -707,7 +698,7 @@ def mark_invalid(*, actor, ticket: Ticket | int, reason: str) -> Ticket:
     _require(actor, TRIAGE_ROLES, _("mark tickets invalid"))
     ticket = _locked(ticket)
     lifecycle.check(ticket.status, "mark_invalid")
-    ticket.invalid_reason = _clean_text(reason, "reason", limit=200)
+    ticket.invalid_reason = clean_text(reason, "reason", 200, required=True)
     ticket.closed_at = timezone.now()
     _move(ticket, "mark_invalid", actor, note=ticket.invalid_reason, now=ticket.closed_at)
     return ticket
