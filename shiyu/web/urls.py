@@ -1,6 +1,8 @@
 from django.urls import path
 
 from .views import dashboard, dispatch, grid, handling, home, intake, portal, supervision
+from .views import alerts as alert_views
+from .views import proactive as proactive_views
 
 app_name = "web"
 urlpatterns = [
@@ -22,6 +24,17 @@ urlpatterns = [
     path("workbench/tickets/<str:key>/<str:name>/", handling.ticket_action, name="ticket-action"),
     path("workbench/notifications/<int:pk>/read/", handling.read_notification, name="notification-read"),
     path("workbench/supervision/", supervision.supervision, name="supervision"),
+    path("workbench/alerts/", alert_views.alert_list, name="alerts"),
+    path("workbench/alerts/<int:pk>/", alert_views.alert_page, name="alert"),
+    path("workbench/alerts/<int:pk>/<str:name>/", alert_views.alert_action, name="alert-action"),
+    path("workbench/alerts/mutes/", alert_views.mute_list, name="alert-mutes"),
+    path("workbench/alerts/mutes/<int:pk>/unmute/", alert_views.unmute, name="alert-unmute"),
+    path("workbench/hot-issues/", proactive_views.hot_issue_page, name="hot-issues"),
+    path("workbench/hot-issues/list/", proactive_views.hot_issue_list, name="hot-issues-list"),
+    path("workbench/proactive/", proactive_views.task_list, name="proactive-tasks"),
+    path("workbench/proactive/open/", proactive_views.open_task, name="proactive-open"),
+    path("workbench/proactive/<int:pk>/", proactive_views.task_page, name="proactive-task"),
+    path("workbench/proactive/<int:pk>/<str:name>/", proactive_views.task_action, name="proactive-action"),
     path("grid/", grid.my_grid, name="grid"),
     path("grid/grids.geojson", grid.grids_geojson, name="grid-geojson"),
     path("grid/report/", grid.report, name="grid-report"),

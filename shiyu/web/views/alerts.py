@@ -26,7 +26,7 @@ from shiyu.core.models import Role, User
 from shiyu.geo.models import AdminUnit
 from shiyu.org.models import HandlingUnit
 from shiyu.risk import selectors, services
-from shiyu.risk.models import Level, RiskAlert, RiskMute, Signal
+from shiyu.risk.models import Level, RiskAlert, Signal
 from shiyu.tickets.models import Category
 from shiyu.tickets.selectors import visible_tickets
 
@@ -160,7 +160,8 @@ def alert_list(request):
     alerts = alerts.annotate(ticket_count=Count("tickets", distinct=True)).order_by("-updated_at", "-id")
     return render(request, "web/alerts/list.html", {
         "filters": filters, "page": page_of(request, alerts), "query": query_without(request, "page"),
-        "by_level": selectors.open_alerts_by_level(request.user),
+        "by_level": [(level, Level(level).label, count)
+                     for level, count in selectors.open_alerts_by_level(request.user).items()],
         "show_mutes": request.user.has_role(*LIST_ROLES),
     })
 
@@ -198,7 +199,7 @@ def _alert_context(request, alert: RiskAlert, failed: tuple[str, forms.Form] | N
     user = request.user
     now = timezone.now()
     allowed = services.allowed_actions(user, alert)
-    mutes = [m for m in RiskMute.objects.filter(kind=alert.kind).select_related("muted_by", "unmuted_by")
+    mutes = [m for m in selectors.visible_mutes(user).filter(kind=alert.kind).select_related("muted_by", "unmuted_by")
              .order_by("-muted_at", "-id") if m.covers(alert.kind, alert.key, alert.subdistrict_id, alert.category_id)]
     muted = any(m.active_at(now) for m in mutes)
     if services.may_handle(user) and not muted:
