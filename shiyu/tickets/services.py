@@ -4,7 +4,6 @@ Each checks the actor's permission and the legal transition, then writes the cha
 and its audit event in one transaction. Nothing else sets Ticket.status."""
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
 import secrets
@@ -195,10 +194,16 @@ def create_ticket(*, actor, data: TicketInput) -> Ticket:
         try:
             _insert_with_event(ticket, event)
             return ticket
+        except _CodeTaken:
+            continue
         except IntegrityError:
             if not Ticket.objects.filter(code=ticket.code).exists():
                 raise
     raise IntegrityError("could not find a free tracking code")
+
+
+class _CodeTaken(Exception):
+    """Another ticket already has the new ticket's code."""
 
 
 def _insert_with_event(ticket: Ticket, event: AuditEvent) -> None:
@@ -214,12 +219,12 @@ def _insert_with_event(ticket: Ticket, event: AuditEvent) -> None:
     sql, ticket_fields, event_fields = _insert_with_event_sql()
     params = ([f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
               + [f.get_db_prep_save(getattr(event, f.attname), connection) for f in event_fields])
-    # Inside a caller's transaction a savepoint keeps a failed insert (a code collision)
-    # from aborting it; on its own the statement is atomic and needs no BEGIN/COMMIT.
-    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            ticket.pk = event.target_id = cursor.fetchone()[0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # ON CONFLICT wrote nothing: the code is taken
+        raise _CodeTaken(ticket.code)
+    ticket.pk = event.target_id = row[0]
     ticket._state.adding, ticket._state.db = False, connection.alias
 
 
@@ -228,9 +233,11 @@ def _insert_with_event_sql():
     quote = connection.ops.quote_name
     ticket_fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
     event_fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key and f.name != "target_id"]
+    # ON CONFLICT: a taken code writes nothing and returns no row, without the savepoint
+    # (two more round trips) that a unique violation inside the caller's transaction needs.
     sql = (f"WITH t AS (INSERT INTO {quote(Ticket._meta.db_table)} "
            f"({', '.join(quote(f.column) for f in ticket_fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) RETURNING id) "
+           f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) ON CONFLICT ({quote('code')}) DO NOTHING RETURNING id) "
            f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
            f"({', '.join(quote(f.column) for f in event_fields)}, {quote('target_id')}) "
            f"SELECT {', '.join(['%s'] * len(event_fields))}, t.id FROM t RETURNING {quote('target_id')}")
