@@ -61,6 +61,7 @@ def _print_access(access, port: int) -> None:
     print(f"""
   Shiyu 市域 demo city
   web        {base}/            (login: {base}/accounts/login/)
+  residents  {base}/portal/     (我要说话, no login)   command dashboard: {base}/dashboard/
   admin      {base}/admin/
   staff API  {base}/api/tickets/   docs: {base}/api/docs/
   Open311    {base}/open311/v2/discovery.json

@@ -31,7 +31,7 @@ from shiyu.tickets.models import Category
 from shiyu.tickets.selectors import visible_tickets
 
 from ..pages import PAGES
-from .workbench import error_response, for_roles, invalid_form, page_of, query_without
+from .workbench import error_response, for_roles, invalid_form, page_of, query_without, run_form
 
 LIST_ROLES = next(page.roles for page in PAGES if page.url_name == "alerts")
 # Handlers are not given the list in their navigation, but may open it and the alerts
@@ -183,11 +183,8 @@ def alert_action(request, pk: int, name: str):
         raise Http404
     alert = selectors.get_visible_alert(request.user, pk)
     form = action.form(request.POST)
-    try:
-        if not form.is_valid():
-            raise invalid_form()
-        action.run(request.user, alert, dict(form.cleaned_data))
-    except DomainError as error:
+    error = run_form(form, lambda data: action.run(request.user, alert, data))
+    if error:
         alert = selectors.get_visible_alert(request.user, pk)  # as it is now, after any change by others
         return error_response(request, error, ALERT_TEMPLATE, _alert_context(request, alert, failed=(name, form)),
                               form=form)

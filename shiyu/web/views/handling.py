@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shiyu.core.errors import DomainError, InvalidInput, NotFound
+from shiyu.core.errors import InvalidInput, NotFound
 from shiyu.deadlines.selectors import notifications_for
 from shiyu.deadlines.services import mark_read
 from shiyu.intake import services as intake
@@ -32,8 +32,8 @@ from shiyu.tickets.selectors import (get_visible_extension, get_visible_ticket, 
 from shiyu.tickets.services import DESCRIPTION_MAX
 
 from ..pages import STAFF
-from .workbench import (category_field, error_response, for_page, for_roles, invalid_form, next_url, page_of,
-                        query_without)
+from .workbench import (category_field, error_response, for_page, for_roles, next_url, page_of,
+                        query_without, run_form)
 
 TICKET_TEMPLATE = "web/workbench/ticket.html"
 ACTIVE_UNITS = HandlingUnit.objects.filter(active=True).order_by("kind", "key")
@@ -226,11 +226,8 @@ def ticket_action(request, key: str, name: str):
         raise Http404
     ticket = get_visible_ticket(request.user, key.upper())
     form = action.form(request.POST, request.FILES)
-    try:
-        if not form.is_valid():
-            raise invalid_form()
-        action.run(request.user, ticket, dict(form.cleaned_data))
-    except DomainError as error:
+    error = run_form(form, lambda data: action.run(request.user, ticket, data))
+    if error:
         return error_response(request, error, TICKET_TEMPLATE, _ticket_context(request, ticket, form=(name, form)),
                               form=form)
     messages.success(request, _("%(action)s: done for %(code)s.") % {"action": action.label, "code": ticket.code})

@@ -34,7 +34,7 @@ from shiyu.tickets.models import DeadlineState
 from shiyu.tickets.permissions import SUPERVISE_ROLES
 from shiyu.tickets.selectors import visible_tickets
 
-from .workbench import error_response, for_page, for_roles, invalid_form, page_of, query_without
+from .workbench import error_response, for_page, for_roles, invalid_form, page_of, query_without, run_form
 
 HOT_TOP = 20
 TICKETS_SHOWN = 50  # per hot issue and per task
@@ -295,11 +295,8 @@ def task_action(request, pk: int, name: str):
         raise Http404
     task = selectors.get_visible_task(request.user, pk)
     form = action.form(request.POST)
-    try:
-        if not form.is_valid():
-            raise invalid_form()
-        getattr(services, action.service)(actor=request.user, task=task, **form.cleaned_data)
-    except DomainError as error:
+    error = run_form(form, lambda data: getattr(services, action.service)(actor=request.user, task=task, **data))
+    if error:
         task = selectors.get_visible_task(request.user, pk)
         return error_response(request, error, TASK_TEMPLATE, _task_context(request, task, failed=(name, form)),
                               form=form)

@@ -41,6 +41,18 @@ def invalid_form() -> InvalidInput:
     return InvalidInput(_("Please correct the errors below."), fields={})
 
 
+def run_form(form: forms.Form, run) -> DomainError | None:
+    """Validate an action's form and run the service on its data: None when done, else the
+    refusal to show on the page again (an invalid form counts as one)."""
+    try:
+        if not form.is_valid():
+            raise invalid_form()
+        run(dict(form.cleaned_data))
+    except DomainError as error:
+        return error
+    return None
+
+
 def for_roles(roles):
     """Signed-in users of these roles only (anonymous ones go to the login page); any
     domain error the view does not show on its own page is shown on the error page."""
