@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from shiyu.core.audit import record
 from shiyu.core.errors import InvalidInput, NotAllowed
 from shiyu.geo.locate import locate
-from shiyu.routing.services import decide_route, place_from_address, record_route
+from shiyu.routing.services import decide_route, place_from_address, route_rows
 from shiyu.tickets import services as tickets
 from shiyu.tickets.models import Category, Channel, RequestType, Status, Ticket
 from shiyu.tickets.permissions import TRIAGE_ROLES
@@ -45,16 +45,22 @@ def take_in(*, actor, data: TicketInput) -> Ticket:
     advice = analysis.advise_category(text) if wanted else analysis.CategoryAdvice()
     if data.category is None and advice.confident:
         data = dataclasses.replace(data, category=advice.best.category)
-    with transaction.atomic():
-        ticket = tickets.create_ticket(actor=actor, data=data)
+    routes = []
+
+    def written_with_ticket(ticket: Ticket) -> list:
+        """The routing decision, and for a machine channel its place in the queue of the
+        sweep's similar search: on PostgreSQL in the ticket's own statement."""
+        routes.append(decide_route(category=ticket.category, location=ticket.place, address=ticket.address))
+        rows = [*route_rows(ticket, routes[-1], actor=actor)]
         if data.channel in tickets.MACHINE_CHANNELS:
-            PendingSimilarSearch.objects.create(ticket=ticket, queued_at=ticket.created_at)
-            similar = []
-        else:
-            similar = _find_similar(ticket, text)
+            rows.append(PendingSimilarSearch(queued_at=ticket.created_at))
+        return rows
+
+    with transaction.atomic():
+        ticket = tickets.create_ticket(actor=actor, data=data, dependents=written_with_ticket)
+        route = routes[-1]
+        similar = [] if data.channel in tickets.MACHINE_CHANNELS else _find_similar(ticket, text)
         _record_advice(ticket, advice, actor)
-        route = decide_route(category=ticket.category, location=ticket.place, address=ticket.address)
-        record_route(ticket, route, actor=actor)
         _record_similar(ticket, similar)
         if _may_dispatch_by_rule(ticket, route, similar):
             ticket = tickets.dispatch_by_rule(ticket=ticket, lead_unit=route.unit, reason=route.reason)

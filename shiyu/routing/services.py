@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
-from shiyu.core.audit import record
+from shiyu.core.models import AuditEvent
 from shiyu.geo.address import HIGH, LOW, NONE, ParsedAddress
 from shiyu.geo.models import AdminUnit
 from shiyu.geo.places import Places, Unit, place_from_address, places  # noqa: F401  (place_from_address: see below)
@@ -166,15 +166,25 @@ def _in_language(message: str, language: str) -> str:
 
 def record_route(ticket, route: Route, *, actor=None) -> RoutingDecision:
     """Keep a routing decision and its audit event (inside the caller's transaction)."""
-    decision = RoutingDecision.objects.create(
-        ticket=ticket, unit=route.unit, rule_id=route.rule.pk if route.rule else None,
-        place_source=route.place_source, place_id=route.place_id, reason=route.reason,
-        address_spans=list(route.spans), decided_at=timezone.now())
-    record(actor=actor, action="ticket.route", target_type="ticket", target_id=ticket.pk, note=route.reason,
-           data={"decision": decision.pk, "unit": route.unit.pk if route.unit else None,
-                 "rule": decision.rule_id, "place": route.place_id, "place_source": route.place_source,
-                 "confidence": route.confidence})
+    decision, event = route_rows(ticket, route, actor=actor)
+    decision.save()
+    event.save()
     return decision
+
+
+def route_rows(ticket, route: Route, *, actor=None) -> tuple[RoutingDecision, AuditEvent]:
+    """A routing decision and its audit event, unsaved: intake writes them with the new
+    ticket (shiyu.tickets.services.create_ticket's `dependents`), which fills in its id."""
+    rule_id = route.rule.pk if route.rule else None
+    decision = RoutingDecision(
+        ticket=ticket if ticket.pk else None, unit=route.unit, rule_id=rule_id, place_source=route.place_source,
+        place_id=route.place_id, reason=route.reason, address_spans=list(route.spans), decided_at=timezone.now())
+    event = AuditEvent(at=decision.decided_at, actor=actor if getattr(actor, "pk", None) else None,
+                       action="ticket.route", target_type="ticket", target_id=ticket.pk, note=route.reason,
+                       data={"unit": route.unit.pk if route.unit else None, "rule": rule_id,
+                             "place": route.place_id, "place_source": route.place_source,
+                             "confidence": route.confidence})
+    return decision, event
 
 
 def bump_routing_version() -> None:

@@ -182,8 +182,11 @@ def _check_actor_may_take(actor, channel: str) -> None:
         _require(actor, INTAKE_ROLES, _("enter tickets"))
 
 
-def create_ticket(*, actor, data: TicketInput) -> Ticket:
-    """受理: record one ticket. actor is None only for machine channels (Open311, video)."""
+def create_ticket(*, actor, data: TicketInput, dependents=None) -> Ticket:
+    """受理: record one ticket. actor is None only for machine channels (Open311, video).
+    `dependents(ticket)`: more new rows that refer to the ticket (by a `ticket` foreign key,
+    or an audit event's target), built from the ticket before it is written and written
+    with it; on PostgreSQL all in the ticket's one statement."""
     _check_actor_may_take(actor, data.channel)
     location = _check_intake(data) or data.place
     now = timezone.now()
@@ -192,7 +195,7 @@ def create_ticket(*, actor, data: TicketInput) -> Ticket:
         event = AuditEvent(at=now, actor=actor if getattr(actor, "pk", None) else None, action="ticket.create",
                            target_type="ticket", to_state=ticket.status, data={"channel": ticket.channel})
         try:
-            _insert_with_event(ticket, event)
+            _insert_with_rows(ticket, [event, *(dependents(ticket) if dependents else [])])
             return ticket
         except _CodeTaken:
             continue
@@ -206,42 +209,63 @@ class _CodeTaken(Exception):
     """Another ticket already has the new ticket's code."""
 
 
-def _insert_with_event(ticket: Ticket, event: AuditEvent) -> None:
-    """Write a new ticket and its first audit event. On PostgreSQL both go in one
-    statement (a data-modifying WITH), so intake costs one round trip to the database
-    instead of four; elsewhere, two ORM inserts in the caller's transaction."""
+def _link(row, ticket: Ticket) -> None:
+    """Point a dependent row at its ticket: an audit event by its target, others by `ticket`."""
+    if isinstance(row, AuditEvent):
+        row.target_id = ticket.pk
+    else:
+        row.ticket = ticket
+
+
+def _insert_with_rows(ticket: Ticket, rows: list) -> None:
+    """Write a new ticket and the new rows that refer to it (its first audit event first).
+    On PostgreSQL all go in one statement (data-modifying WITHs), so intake costs one round
+    trip to the database instead of one a row; elsewhere, ORM inserts in one transaction."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             ticket.save()
-            event.target_id = ticket.pk
-            event.save()
+            for row in rows:
+                _link(row, ticket)
+                row.save(force_insert=True)
         return
-    sql, ticket_fields, event_fields = _insert_with_event_sql()
-    params = ([f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
-              + [f.get_db_prep_save(getattr(event, f.attname), connection) for f in event_fields])
+    sql, ticket_fields, row_fields = _insert_sql(tuple(type(row) for row in rows))
+    params = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
+    for row, fields in zip(rows, row_fields):
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:  # ON CONFLICT wrote nothing: the code is taken
+        found = cursor.fetchone()
+    if found is None:  # ON CONFLICT wrote nothing: the code is taken
         raise _CodeTaken(ticket.code)
-    ticket.pk = event.target_id = row[0]
+    ticket.pk = found[0]
     ticket._state.adding, ticket._state.db = False, connection.alias
+    for row in rows:
+        _link(row, ticket)
+
+
+def _link_column(model) -> str:
+    return "target_id" if model is AuditEvent else model._meta.get_field("ticket").column
 
 
 @functools.cache
-def _insert_with_event_sql():
+def _insert_sql(models: tuple) -> tuple[str, list, list[list]]:
     quote = connection.ops.quote_name
     ticket_fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
-    event_fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key and f.name != "target_id"]
     # ON CONFLICT: a taken code writes nothing and returns no row, without the savepoint
     # (two more round trips) that a unique violation inside the caller's transaction needs.
-    sql = (f"WITH t AS (INSERT INTO {quote(Ticket._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in ticket_fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) ON CONFLICT ({quote('code')}) DO NOTHING RETURNING id) "
-           f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in event_fields)}, {quote('target_id')}) "
-           f"SELECT {', '.join(['%s'] * len(event_fields))}, t.id FROM t RETURNING {quote('target_id')}")
-    return sql, ticket_fields, event_fields
+    parts = [f"t AS (INSERT INTO {quote(Ticket._meta.db_table)} "
+             f"({', '.join(quote(f.column) for f in ticket_fields)}) "
+             f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) ON CONFLICT ({quote('code')}) DO NOTHING "
+             f"RETURNING id)"]
+    row_fields = []
+    for i, model in enumerate(models):
+        link = _link_column(model)
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != link]
+        row_fields.append(fields)
+        parts.append(f"r{i} AS (INSERT INTO {quote(model._meta.db_table)} "
+                     f"({', '.join(quote(f.column) for f in fields)}, {quote(link)}) "
+                     f"SELECT {', '.join(['%s'] * len(fields))}, t.id FROM t)")
+    return f"WITH {', '.join(parts)} SELECT id FROM t", ticket_fields, row_fields
 
 
 def _locate_rows(rows: Sequence[TicketInput]) -> list:

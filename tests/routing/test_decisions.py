@@ -25,7 +25,7 @@ def test_a_decision_is_stored_with_its_reason_and_an_audit_event(make_ticket, us
     assert stored.address_spans[0]["text"] == city.grids[0].community.name
     event = AuditEvent.objects.get(action="ticket.route", target_id=ticket.pk)
     assert event.actor == users.operator and event.note == route.reason
-    assert event.data["decision"] == decision.pk and event.data["rule"] == made.pk
+    assert event.data["rule"] == made.pk and decision.ticket_id == ticket.pk
 
 
 def test_a_decision_for_the_dispatcher_is_stored_too(make_ticket):
