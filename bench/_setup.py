@@ -1,9 +1,13 @@
 """What several benchmarks share: a database to run in (a temporary SQLite one, or the
-PostgreSQL one a URL names, created if missing) with the demo city loaded."""
+PostgreSQL one a URL names, created if missing) with the demo city loaded, and a server
+started and stopped on a free port."""
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -64,3 +68,20 @@ def setup_demo_city(seed: int) -> None:
     if not demo_exists():
         log("loading the demo city")
         build_city(seed, progress=lambda label: log(f"  {label}"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop a server started in its own session, and everything it started."""
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

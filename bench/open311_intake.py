@@ -35,8 +35,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
+
+from _setup import free_port, stop  # noqa: E402  (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -161,11 +161,6 @@ def ticket_count() -> int:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def start_gunicorn(port: int, workers: int, threads: int, app: str) -> subprocess.Popen:
     env = dict(os.environ)
@@ -190,15 +185,6 @@ def start_gunicorn(port: int, workers: int, threads: int, app: str) -> subproces
     stop(server)
     raise SystemExit("gunicorn did not answer within 60 s")
 
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def _cpu_seconds(pid: int) -> float:

@@ -36,8 +36,6 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,7 +45,7 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from _setup import create_postgres_database, log  # noqa: E402  (bench/ is on sys.path)
+from _setup import create_postgres_database, free_port, log, stop  # noqa: E402  (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-Pages-2026"
@@ -110,11 +108,6 @@ def prepare() -> dict:
 # ---------------------------------------------------------------- the server
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def serve(port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "SHIYU_LOG_LEVEL": "ERROR"}
@@ -132,14 +125,6 @@ def serve(port: int, workers: int) -> subprocess.Popen:
     stop(server)
     raise SystemExit("the server did not answer within 60 s")
 
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------- HTTP
