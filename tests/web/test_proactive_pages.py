@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from shiyu.core.models import AuditEvent
+from shiyu.geo.models import AdminUnit
 from shiyu.proactive import services
 from shiyu.proactive.models import ProactiveTask
 from tests.proactive.conftest import _fresh_state, opened, plant_tickets, unit  # noqa: F401  (fixtures)
@@ -129,6 +130,17 @@ def test_a_month(as_user, plant_tickets):
     assert "2020-02-01 – 2020-02-29" in body and "data-empty" in body
     month = timezone.localdate().strftime("%Y-%m")
     assert 'data-hot-issue="1"' in html(client.get(HOT_LIST, {"month": month}))
+
+
+def test_one_area(as_user, plant_tickets, city):
+    plant_tickets()  # in the first grid
+    here = city.grids[0].community.parent
+    elsewhere = AdminUnit.objects.filter(level="subdistrict").exclude(pk=here.pk).first()
+    client = as_user("supervisor")
+    assert 'data-hot-issue="1"' in html(client.get(HOT_LIST, {"area": here.pk}))
+    assert 'data-hot-issue="1"' in html(client.get(HOT_LIST, {"area": here.parent.pk}))  # its district
+    assert "data-empty" in html(client.get(HOT_LIST, {"area": elsewhere.pk}))
+    assert client.get(HOT_LIST, {"area": city.grids[0].community.pk}).status_code == 400  # not a choice
 
 
 # ---------------------------------------------------------------- from a hot issue to a done task

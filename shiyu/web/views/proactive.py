@@ -27,6 +27,7 @@ from shiyu.core.errors import DomainError
 from shiyu.core.models import AuditEvent
 from shiyu.core.pii import mask_text
 from shiyu.deadlines.selectors import Thresholds, work_calendar
+from shiyu.geo.models import AdminUnit
 from shiyu.org.models import HandlingUnit
 from shiyu.proactive import selectors, services
 from shiyu.proactive.models import ProactiveTask
@@ -64,6 +65,11 @@ class PeriodForm(forms.Form):
                                   choices=[(7, gettext_lazy("Last 7 days")), (30, gettext_lazy("Last 30 days"))])
     month = forms.CharField(label=gettext_lazy("or a month"), required=False, max_length=7,
                             widget=forms.TextInput(attrs={"type": "month"}))
+    # A district or a subdistrict: the city's hot issues, or one area's (its smaller ones too).
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("Area"), required=False, empty_label=gettext_lazy("Whole city"),
+        queryset=AdminUnit.objects.filter(level__in=[AdminUnit.Level.DISTRICT, AdminUnit.Level.SUBDISTRICT])
+        .order_by("code"))
 
     def clean_month(self) -> tuple[int, int] | None:
         value = self.cleaned_data["month"].strip()
@@ -178,7 +184,7 @@ def hot_issue_list(request):
     if not period.is_valid():
         return render(request, "web/proactive/_hot_issues.html", {"period": period}, status=400)
     since, until = period.bounds()
-    found = selectors.hot_issues(since, until, top=HOT_TOP)
+    found = selectors.hot_issues(since, until, period.cleaned_data.get("area"), top=HOT_TOP)
     ids = {pk for issue in found.issues for pk in issue.ids[:TICKETS_SHOWN]}
     tickets = {t.pk: t for t in visible_tickets(request.user).filter(pk__in=ids).only("pk", "code", "title", "status")}
     may_open = request.user.has_role(*SUPERVISE_ROLES)
