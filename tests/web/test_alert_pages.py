@@ -11,6 +11,7 @@ from shiyu.core.models import AuditEvent
 from shiyu.risk import services
 from shiyu.risk.models import RiskAlert, RiskMute
 from tests.risk.conftest import alert, scan  # noqa: F401  (fixtures)
+from tests.web.helpers import buttons, html, post
 
 pytestmark = pytest.mark.django_db
 
@@ -19,31 +20,16 @@ LIST, MUTES = "/workbench/alerts/", "/workbench/alerts/mutes/"
 S = RiskAlert.Status
 
 
-@pytest.fixture
-def as_user(client, users):
-    def sign_in(username):
-        client.force_login(getattr(users, username))
-        return client
-    return sign_in
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def act(client, alert, action, data=None, status=302):
-    response = client.post(f"/workbench/alerts/{alert.pk}/{action}/", data or {})
-    assert response.status_code == status, html(response)[:3000]
-    return response
+    return post(client, f"/workbench/alerts/{alert.pk}/{action}/", data, status)
 
 
 def events(alert) -> list[str]:
     return list(AuditEvent.objects.filter(target_type="risk_alert", target_id=alert.pk).order_by("id")
                 .values_list("action", flat=True))
 
-
-def buttons(page: str) -> set[str]:
-    return set(re.findall(r'<button[^>]*data-action="([a-z_]+)"', page))
 
 
 # ---------------------------------------------------------------- who may open what

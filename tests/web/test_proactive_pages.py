@@ -14,6 +14,7 @@ from shiyu.geo.models import AdminUnit
 from shiyu.proactive import services
 from shiyu.proactive.models import ProactiveTask
 from tests.proactive.conftest import _fresh_state, opened, plant_tickets, unit  # noqa: F401  (fixtures)
+from tests.web.helpers import buttons, html, post
 
 pytestmark = pytest.mark.django_db
 
@@ -29,31 +30,16 @@ PAGE_ROLES = {
 State = ProactiveTask.State
 
 
-@pytest.fixture
-def as_user(client, users):
-    def sign_in(username):
-        client.force_login(getattr(users, username))
-        return client
-    return sign_in
-
-
-def html(response) -> str:
-    return response.content.decode()
 
 
 def act(client, task, action, data=None, status=302):
-    response = client.post(f"/workbench/proactive/{task.pk}/{action}/", data or {})
-    assert response.status_code == status, html(response)[:3000]
-    return response
+    return post(client, f"/workbench/proactive/{task.pk}/{action}/", data, status)
 
 
 def events(task) -> list[str]:
     return list(AuditEvent.objects.filter(target_type="proactive_task", target_id=task.pk).order_by("id")
                 .values_list("action", flat=True))
 
-
-def buttons(page: str) -> set[str]:
-    return set(re.findall(r'<button[^>]*data-action="([a-z_]+)"', page))
 
 
 def form_values(form: str) -> dict[str, str]:

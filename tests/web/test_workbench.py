@@ -14,6 +14,7 @@ from shiyu.deadlines.models import Escalation, Notification
 from shiyu.tickets import services as sv
 from shiyu.tickets.models import Extension, Status, Ticket
 from tests.intake.conftest import model_file, text_for, with_model  # noqa: F401  (fixtures)
+from tests.web.helpers import html, post
 
 pytestmark = pytest.mark.django_db
 
@@ -27,14 +28,6 @@ PAGE_ROLES = {
 CALL = "小区门口的路灯坏了一个星期，晚上很黑。"
 
 
-@pytest.fixture
-def as_user(client, users):
-    """as_user("handler") -> the client, signed in as that user."""
-    def sign_in(username):
-        client.force_login(getattr(users, username))
-        return client
-    return sign_in
-
 
 @pytest.fixture
 def dispatched(users, city, make_ticket):
@@ -44,14 +37,9 @@ def dispatched(users, city, make_ticket):
     return make
 
 
-def html(response) -> str:
-    return response.content.decode()
-
 
 def act(client, ticket, action, data=None, status=302):
-    response = client.post(f"/workbench/tickets/{ticket.code}/{action}/", data or {})
-    assert response.status_code == status, html(response)[:3000]
-    return response
+    return post(client, f"/workbench/tickets/{ticket.code}/{action}/", data, status)
 
 
 def call_form(city, **fields):
