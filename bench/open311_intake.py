@@ -22,7 +22,9 @@ What it does:
     "errors", "clients", "workers", "database", ...}
 
 Options: --duration, --clients, --workers, --threads (per gthread worker; 1 = sync
-workers), --seed, --bodies, --loader wrk|python, --app (another WSGI app, experiments).
+workers), --seed, --bodies, --loader wrk|python, --app (another WSGI app, experiments),
+--sweep (keep the minute's sweep in the workers; by default it is off in the measured
+server, as in production, where Celery beat runs it in its own process).
 
 "app_cpu_ms_per_request" and "db_cpu_ms_per_request" are the CPU time gunicorn and
 PostgreSQL spent per request: unlike requests/s they hardly depend on what else the
@@ -162,9 +164,11 @@ def ticket_count() -> int:
 
 
 
-def start_gunicorn(port: int, workers: int, threads: int, app: str) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int, app: str, sweep: bool) -> subprocess.Popen:
     env = dict(os.environ)
     env.setdefault("SHIYU_CONN_MAX_AGE", "600")
+    if not sweep:  # measure the request path alone, as in production, where Celery runs the sweep
+        env["SHIYU_SWEEP_SECONDS"] = "0"
     env.setdefault("SHIYU_LOG_LEVEL", "ERROR")  # 4xx warnings to stderr would be timed too
     command = [sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}",
                "--workers", str(workers), "--log-level", "warning", "--backlog", "2048"]
@@ -306,13 +310,16 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4,
+    parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker (gthread: one thread runs Python while others wait on the "
                              "database); 1: gunicorn's sync workers")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--bodies", type=int, default=5000)
     parser.add_argument("--loader", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--app", default="shiyu.wsgi:application", help="the WSGI application (experiments)")
+    parser.add_argument("--sweep", action="store_true",
+                        help="keep the minute's sweep in the workers (the embedded setup without Redis), which "
+                             "also searches the queued tickets' repeats and duplicates")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         var = Path(os.environ.get("SHIYU_VAR_DIR", ROOT / "var"))
@@ -324,7 +331,7 @@ def main() -> None:
     key, bodies, engine = prepare_database(args.seed, args.bodies)
     before = ticket_count()
     port = free_port()
-    server = start_gunicorn(port, args.workers, args.threads, args.app)
+    server = start_gunicorn(port, args.workers, args.threads, args.app, args.sweep)
     try:
         warm_up(port, bodies, args.workers)
         warmed = ticket_count()
@@ -356,6 +363,7 @@ def main() -> None:
         "database": engine,
         "worker_class": "gthread" if args.threads > 1 else "sync",
         "threads": args.threads,
+        "sweep_in_workers": args.sweep,
         "loader": result["loader"],
         "requests": result["requests"],
         "tickets_written": written,

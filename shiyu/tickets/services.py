@@ -228,12 +228,15 @@ def _insert_with_rows(ticket: Ticket, rows: list) -> None:
                 _link(row, ticket)
                 row.save(force_insert=True)
         return
-    sql, ticket_fields, row_fields = _insert_sql(tuple(type(row) for row in rows))
-    params = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
+    models = tuple(type(row) for row in rows)
+    ticket_fields, row_fields = _insert_fields(models)
+    values = [f.get_db_prep_save(getattr(ticket, f.attname), connection) for f in ticket_fields]
     for row, fields in zip(rows, row_fields):
-        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+        values += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+    literals = tuple(_literal(value) for value in values)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_insert_sql(models, literals),
+                       [value for value, literal in zip(values, literals) if literal is None])
         found = cursor.fetchone()
     if found is None:  # ON CONFLICT wrote nothing: the code is taken
         raise _CodeTaken(ticket.code)
@@ -248,24 +251,48 @@ def _link_column(model) -> str:
 
 
 @functools.cache
-def _insert_sql(models: tuple) -> tuple[str, list, list[list]]:
-    quote = connection.ops.quote_name
+def _insert_fields(models: tuple) -> tuple[list, list[list]]:
+    """The columns _insert_sql writes: the ticket's, then each row's but its link."""
     ticket_fields = [f for f in Ticket._meta.concrete_fields if not f.primary_key]
+    row_fields = [[f for f in model._meta.concrete_fields if not f.primary_key and f.column != _link_column(model)]
+                  for model in models]
+    return ticket_fields, row_fields
+
+
+def _literal(value) -> str | None:
+    """The SQL text of an empty value (None, "", 0, False), or None for a parameter."""
+    kind = type(value)
+    if value is None:
+        return "NULL"
+    if kind is bool:
+        return "true" if value else "false"
+    if (kind is int or kind is str) and not value:
+        return "0" if kind is int else "''"
+    return None
+
+
+@functools.cache
+def _insert_sql(models: tuple, literals: tuple[str | None, ...]) -> str:
+    """The one statement for a ticket and its rows. Empty values are written in the text
+    (see _literal): most of a new ticket's columns are, and with fewer parameters psycopg
+    keeps the statement's parsed form (it does for at most 50)."""
+    quote = connection.ops.quote_name
+    ticket_fields, row_fields = _insert_fields(models)
+    slots = iter(literals)
+
+    def values(fields) -> str:
+        return ", ".join(next(slots) or "%s" for _field in fields)
+
     # ON CONFLICT: a taken code writes nothing and returns no row, without the savepoint
     # (two more round trips) that a unique violation inside the caller's transaction needs.
     parts = [f"t AS (INSERT INTO {quote(Ticket._meta.db_table)} "
              f"({', '.join(quote(f.column) for f in ticket_fields)}) "
-             f"VALUES ({', '.join(['%s'] * len(ticket_fields))}) ON CONFLICT ({quote('code')}) DO NOTHING "
-             f"RETURNING id)"]
-    row_fields = []
-    for i, model in enumerate(models):
-        link = _link_column(model)
-        fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.column != link]
-        row_fields.append(fields)
+             f"VALUES ({values(ticket_fields)}) ON CONFLICT ({quote('code')}) DO NOTHING RETURNING id)"]
+    for i, (model, fields) in enumerate(zip(models, row_fields)):
         parts.append(f"r{i} AS (INSERT INTO {quote(model._meta.db_table)} "
-                     f"({', '.join(quote(f.column) for f in fields)}, {quote(link)}) "
-                     f"SELECT {', '.join(['%s'] * len(fields))}, t.id FROM t)")
-    return f"WITH {', '.join(parts)} SELECT id FROM t", ticket_fields, row_fields
+                     f"({', '.join(quote(f.column) for f in fields)}, {quote(_link_column(model))}) "
+                     f"SELECT {values(fields)}, t.id FROM t)")
+    return f"WITH {', '.join(parts)} SELECT id FROM t"
 
 
 def _locate_rows(rows: Sequence[TicketInput]) -> list:

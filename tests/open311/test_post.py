@@ -204,6 +204,36 @@ def test_post_writes_ticket_and_routing_in_one_transaction(client, api_key, poin
         assert sum("INSERT INTO" in statement for statement in sql) == 1
 
 
+def _transactions_around_statements(client, data) -> tuple[int, list[int]]:
+    """How deep in transactions the test runs, and how deep each write of the POST ran."""
+    depths = []
+
+    def watch(execute, sql, params, many, context):
+        if re.search(r"\b(INSERT|UPDATE|DELETE)\b", sql):
+            depths.append(len(connection.atomic_blocks))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        created(post_form(client, data))
+    return len(connection.atomic_blocks), depths
+
+
+def test_a_post_needs_no_transaction_around_its_one_statement(client, api_key, point):
+    created(post_form(client, form(api_key, point)))  # warm the snapshots and the routing tables
+    outside, depths = _transactions_around_statements(client, form(api_key, point))
+    if connection.vendor == "postgresql":  # one statement is atomic by itself: no BEGIN, no COMMIT
+        assert depths == [outside]
+    else:  # one insert a row, in a transaction
+        assert depths and all(depth > outside for depth in depths)
+
+
+def test_dispatch_by_rule_keeps_the_post_in_one_transaction(client, api_key, point, settings):
+    settings.SHIYU_AUTO_DISPATCH = True  # more writes may follow the ticket's
+    created(post_form(client, form(api_key, point)))
+    outside, depths = _transactions_around_statements(client, form(api_key, point))
+    assert depths and all(depth > outside for depth in depths)
+
+
 def test_the_sweep_finds_what_a_post_duplicates(client, api_key, point):
     from shiyu.deadlines.services import sweep
     from shiyu.intake.models import PendingSimilarSearch, SimilarTicket

@@ -29,6 +29,19 @@ def test_intake_locates_the_ticket_and_writes_its_audit_event(users, city):
     assert AuditEvent.objects.filter(target_id=ticket.pk, action="ticket.create").count() == 1
 
 
+@pytest.mark.parametrize("overrides", [
+    {"urgent": True, "reporter_email": "", "address": "示范路1号", "attributes": {}},
+    {"urgent": False, "reporter_phone": "", "reporter_name": "王先生", "attributes": {"floor": 0, "note": ""}},
+])
+def test_every_value_is_stored_as_given(users, city, overrides):
+    """Intake writes empty values (None, "", 0, False) into its statement's text on
+    PostgreSQL: each must come back as it went in, and True must not become 1."""
+    ticket = s.create_ticket(actor=users.operator, data=_input(city, **overrides))
+    stored = Ticket.objects.get(pk=ticket.pk)
+    for field in Ticket._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(ticket, field.attname), field.name
+
+
 @pytest.mark.parametrize("overrides, field", [
     ({"description": "  "}, "description"),
     ({"description": "长" * 4001}, "description"),
