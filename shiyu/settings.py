@@ -212,6 +212,17 @@ SHIYU_URGENT_ACCEPT_MINUTES = int(os.environ.get("SHIYU_URGENT_ACCEPT_MINUTES", 
 # Warn when next year's holiday schedule is still missing this many days before it starts.
 SHIYU_CALENDAR_LOOKAHEAD_DAYS = int(os.environ.get("SHIYU_CALENDAR_LOOKAHEAD_DAYS", "60"))
 
+# The shared cache: portal rate limits and computed hot issues. Redis where there is one
+# (all web processes and hosts count together); else files under var/, shared by the
+# processes of the one host that the embedded setup runs on.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                      "KEY_PREFIX": "shiyu"} if REDIS_URL else
+          {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}}
+# Reverse proxies in front of the web processes (comma-separated addresses): the client's
+# address is then read from their X-Forwarded-For (shiyu.core.clients), e.g. for rate limits.
+SHIYU_TRUSTED_PROXIES = frozenset(a.strip() for a in os.environ.get("SHIYU_TRUSTED_PROXIES", "").split(",")
+                                  if a.strip())
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_RESULT_EXPIRES = 3600

@@ -12,6 +12,8 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from shiyu.core.errors import NotFound
 from shiyu.core.models import Role
@@ -76,7 +78,9 @@ def _find(tickets: QuerySet[Ticket], top: int, min_reporters: int) -> HotSpots:
                       "subdistrict_id", "community__name")[:MAX_TICKETS + 1])
     found = find_hot_issues([_message(t) for t in rows[:MAX_TICKETS]], top=top, min_reporters=min_reporters)
     if len(rows) > MAX_TICKETS:
-        found.warnings.append(f"only the newest {MAX_TICKETS} tickets of the period are clustered")
+        # Lazy: the answer is cached for every reader, each in their own language.
+        found.warnings.append(format_lazy(gettext_lazy("only the newest {count} tickets of the period are clustered"),
+                                          count=MAX_TICKETS))
     return found
 
 

@@ -61,6 +61,21 @@ def test_the_answer_is_cached_until_a_ticket_comes(plant_tickets, make_ticket, d
     assert len(hot_issues(since, until).issues[0].ids) == 4
 
 
+def test_a_truncated_period_warns_each_reader_in_their_language(plant_tickets, monkeypatch):
+    from django.utils import translation
+
+    from shiyu.proactive import selectors
+
+    plant_tickets()
+    monkeypatch.setattr(selectors, "MAX_TICKETS", 2)
+    hot_issues(*window())  # computed once, then read from the cache
+    with translation.override("zh-hans"):
+        assert [str(w) for w in hot_issues(*window()).warnings] == ["本期只聚类最新的 2 件工单"]
+    with translation.override("en"):
+        assert [str(w) for w in hot_issues(*window()).warnings] == [
+            "only the newest 2 tickets of the period are clustered"]
+
+
 def test_the_monthly_priority_problem_lists_the_months_hot_issues(plant_tickets):
     from shiyu.metrics import core
     from shiyu.metrics.selectors import priority_problems

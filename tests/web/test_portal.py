@@ -41,11 +41,12 @@ def png() -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.png", buffer.getvalue(), content_type="image/png")
 
 
-def report(client, **fields):
+def report(client, meta=None, **fields):
+    """Post the portal's report form; meta: the request's headers and peer (REMOTE_ADDR)."""
     data = {"description": "小区门口垃圾三天没人清运，气味很大。", "request_type": "complaint", "category": "",
             "lat": "", "long": "", "address": "", "reporter_name": "", "reporter_phone": ""}
     data.update(fields)
-    return client.post("/portal/", data)
+    return client.post("/portal/", data, **(meta or {}))
 
 
 def replied(make_ticket, users, **fields) -> Ticket:
@@ -165,6 +166,27 @@ def test_portal_posts_are_rate_limited(english, monkeypatch):
     monkeypatch.setattr(portal, "POSTS_PER_HOUR", 2)
     assert [report(english, address="示范路8号").status_code for _ in range(3)] == [302, 302, 429]
     assert Ticket.objects.filter(channel="web").count() == 2
+
+
+def test_behind_a_trusted_proxy_each_resident_has_their_own_limit(english, monkeypatch, settings):
+    monkeypatch.setattr(portal, "POSTS_PER_HOUR", 1)
+    settings.SHIYU_TRUSTED_PROXIES = frozenset({"10.0.0.1"})
+
+    def from_resident(address, forwarded_for=None):
+        meta = {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": forwarded_for or address}
+        return report(english, meta, address="示范路8号").status_code
+
+    assert [from_resident("192.0.2.7"), from_resident("192.0.2.8")] == [302, 302]
+    assert from_resident("192.0.2.7") == 429
+    # an address the resident wrote before the proxy's own is not believed
+    assert from_resident("192.0.2.7", forwarded_for="198.51.100.1, 192.0.2.7") == 429
+
+
+def test_an_untrusted_client_cannot_choose_its_address(english, monkeypatch):
+    monkeypatch.setattr(portal, "POSTS_PER_HOUR", 1)
+    codes = [report(english, {"HTTP_X_FORWARDED_FOR": f"192.0.2.{n}"}, address="示范路8号").status_code
+             for n in range(2)]
+    assert codes == [302, 429]
 
 
 # ---------------------------------------------------------------- tracking codes

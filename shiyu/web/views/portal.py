@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from shiyu.core.clients import client_address
 from shiyu.core.errors import DomainError, NotFound
 from shiyu.core.models import Role
 from shiyu.core.pii import mask_house_numbers
@@ -73,9 +74,9 @@ class RatingForm(forms.Form):
 
 
 def _over_limit(request) -> bool:
-    """Counts this client's portal posts in the shared cache (behind a proxy, its address
-    must reach REMOTE_ADDR, e.g. through the proxy's own X-Real-IP handling)."""
-    key = f"shiyu.portal.posts:{request.META.get('REMOTE_ADDR', '')}"
+    """Counts this client's portal posts in the shared cache (settings.CACHES); behind a
+    proxy, name it in SHIYU_TRUSTED_PROXIES, or all residents count as one client."""
+    key = f"shiyu.portal.posts:{client_address(request)}"
     cache.add(key, 0, timeout=3600)
     try:
         return cache.incr(key) > POSTS_PER_HOUR
