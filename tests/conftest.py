@@ -77,6 +77,16 @@ def _fresh_intake_tools(settings, tmp_path):
 
 
 @pytest.fixture
+def caches_held(monkeypatch):
+    """The per-process copies (routing rules, places, holidays, the category model) check
+    their version every few seconds, a query when they do; held still, a test that counts
+    queries counts only the request's own."""
+    for module in ("shiyu.routing.selectors", "shiyu.geo.locate", "shiyu.deadlines.selectors",
+                   "shiyu.intake.engine"):
+        monkeypatch.setattr(f"{module}.RECHECK_SECONDS", 3600.0)
+
+
+@pytest.fixture
 def users(db):
     """Every test user by username: users.operator, users.handler ..."""
     from shiyu.core.models import User

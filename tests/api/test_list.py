@@ -96,7 +96,7 @@ def test_pagination_without_count(api, make_ticket):
     assert len(get("/api/tickets/?limit=100000").json()["results"]) == 5  # capped at 200, not refused
 
 
-def test_list_queries_do_not_grow_with_the_page(api, users, make_ticket, flow):
+def test_list_queries_do_not_grow_with_the_page(api, users, make_ticket, flow, caches_held):
     client = api("supervisor")  # sees contacts unmasked: the audit insert is one query too
     make_ticket(), flow.dispatched()
     with CaptureQueriesContext(connection) as few:

@@ -122,7 +122,7 @@ def test_no_progress_photo_outside_the_workers_scope(worker, make_ticket, other_
 
 
 @pytest.mark.parametrize("path", ["/grid/", "/grid/tasks/", "/grid/grids.geojson"])
-def test_grid_pages_cost_the_same_queries_for_more_tickets(worker, make_ticket, own_grids, path):
+def test_grid_pages_cost_the_same_queries_for_more_tickets(worker, make_ticket, own_grids, caches_held, path):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert worker.get(path).status_code == 200

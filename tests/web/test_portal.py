@@ -290,7 +290,7 @@ def test_the_public_list_pages_newest_first(english, users, make_ticket, monkeyp
     assert seen[-1][0]["received"] == tickets[0].created_at
 
 
-def test_the_public_list_costs_the_same_queries_for_more_tickets(english, users, make_ticket):
+def test_the_public_list_costs_the_same_queries_for_more_tickets(english, users, make_ticket, caches_held):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert english.get("/portal/resolved/").status_code == 200

@@ -341,14 +341,6 @@ def test_inbox_pages_keep_the_filters(as_user, dispatched, monkeypatch):
     assert set(shown) == codes and len(shown) == 3
 
 
-@pytest.fixture
-def caches_held(monkeypatch):
-    """The per-process copies (routing rules, places, holidays) check their version
-    every few seconds; held still, only the page's own queries are counted."""
-    for module in ("shiyu.routing.selectors", "shiyu.geo.locate", "shiyu.deadlines.selectors"):
-        monkeypatch.setattr(f"{module}.RECHECK_SECONDS", 3600.0)
-
-
 def _queries(client, path) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
