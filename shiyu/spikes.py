@@ -47,12 +47,20 @@ clear but small rise (200 -> 260) for the trend reports rather than for an alert
 bench/spikes.py measures it; the README gives the figures.
 
 With fewer than `min_history` days known there is no verdict (baseline() returns None).
-Holidays are not modelled: a holiday reads as quiet days, which never alert, but the
-catch-up after a week-long one (春节, 国庆) lands on a lowered level and may.
+
+Holidays
+--------
+Given the statutory calendar (`holidays`: days off, weekend days inside a holiday
+included; `workdays`: weekend days worked, 调休), those days are left out of the fit:
+a week of 春节 would otherwise lower the level and the first working days after it
+would alert everywhere. A day judged that is a holiday is expected as a weekend day
+(the mean of the Saturday and Sunday factors), a worked weekend day as a working day
+(the mean of Monday to Friday).
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +81,7 @@ class Rules:
     outlier_z: float = 4.0  # history days this many spreads above the fit are left out
     min_dispersion: float = 0.01  # counts of people are never quite Poisson
     drift: float = 0.08  # relative change of the level in a week that no history foresees
+    catch_up: float = 0.15  # relative spread of the first working days after a long holiday
 
 
 @dataclass(frozen=True)
@@ -92,21 +101,30 @@ def weekdays(first_day: dt.date, days: int) -> np.ndarray:
     return (first_day.weekday() + np.arange(days)) % WEEK
 
 
-def baseline(history, first_day: dt.date, rules: Rules = Rules()) -> Baseline | None:
-    """The prediction for the day after the history's last column; None when too short."""
+WORKING_WEEK, WEEKEND = (0, 1, 2, 3, 4), (5, 6)
+CATCH_UP_DAYS = 3
+
+
+def baseline(history, first_day: dt.date, rules: Rules = Rules(), *, holidays: Collection[dt.date] = (),
+             workdays: Collection[dt.date] = ()) -> Baseline | None:
+    """The prediction for the day after the history's last column; None when too short.
+    holidays, workdays: the statutory calendar's days off and worked weekend days."""
     history = np.atleast_2d(np.asarray(history, dtype=float))
     if history.shape[1] < rules.min_history:
         return None
     skip = max(0, history.shape[1] - rules.history_days)
     history = history[:, skip:]
-    days = weekdays(first_day + dt.timedelta(days=skip), history.shape[1])
-    kept, alpha = _without_weekly_maxima(history), np.full(len(history), 0.1)
+    start = first_day + dt.timedelta(days=skip)
+    days = weekdays(start, history.shape[1])
+    dates = [start + dt.timedelta(days=i) for i in range(history.shape[1])]
+    ordinary = np.array([day not in holidays and day not in workdays for day in dates])
+    kept, alpha = _without_weekly_maxima(history) & ordinary, np.full(len(history), 0.1)
     rows = np.arange(len(history))[:, None]
     for _ in range(3):  # each time without the outliers the last fit showed
         factors = _weekday_factors(history, days, kept, rules)
         adjusted = np.where(kept, factors[rows, days], 0.0)
         fitted = _weekly_levels(history, adjusted, kept) * factors[rows, days]
-        kept = ~_outliers(history, fitted, alpha, rules)
+        kept = ~_outliers(history, fitted, alpha, rules) & ordinary
         alpha = _overdispersion(history, fitted, kept, rules)
     factors = _weekday_factors(history, days, kept, rules)
     adjusted = np.where(kept, factors[rows, days], 0.0)
@@ -114,19 +132,55 @@ def baseline(history, first_day: dt.date, rules: Rules = Rules()) -> Baseline | 
     level_tickets = np.where(kept, history, 0.0)[:, recent].sum(1)
     # Half a ticket over the window: a series that has been all zeros still expects a little.
     level = (level_tickets + 0.5) / np.maximum(adjusted[:, recent].sum(1), 1.0)
-    target = (days[-1] + 1) % WEEK
-    expected = level * factors[:, target]
-    dispersion = alpha + rules.drift ** 2 + _uncertainty(history, kept[:, recent], kept, days == target, alpha,
-                                                         level_tickets, rules)
+    judged = start + dt.timedelta(days=history.shape[1])
+    if judged in holidays:
+        on_holiday = np.array([day in holidays for day in dates])
+        factor, factor_tickets, factor_days = _holiday_factor(history, level, on_holiday, factors, rules)
+    else:  # a worked weekend day is taken as a working day
+        on = np.isin(days, WORKING_WEEK if judged in workdays else [judged.weekday()])
+        factor = factors[:, np.unique(days[on])].mean(1)
+        factor_tickets = np.where(kept[:, on], history[:, on], 0.0).sum(1) + rules.weekday_prior
+        factor_days = kept[:, on].sum(1)
+    expected = level * factor
+    # Relative variance of the expected count: of the level (from its tickets and days) and
+    # of the day's factor (from its tickets, the prior's, and days); after a long holiday,
+    # the calls that waited.
+    catch_up = rules.catch_up ** 2 if _after_long_holiday(judged, holidays, workdays) else 0.0
+    dispersion = (alpha + rules.drift ** 2 + catch_up
+                  + 1 / np.maximum(level_tickets, 1.0) + alpha / np.maximum(kept[:, recent].sum(1), 1)
+                  + 1 / factor_tickets + alpha / np.maximum(factor_days, 1))
     return Baseline(expected, dispersion, _threshold(expected, dispersion, rules))
 
 
-def _uncertainty(history, kept_recent, kept, on, alpha, level_tickets, rules: Rules) -> np.ndarray:
-    """Relative variance of the expected count: of the level (from its tickets and days)
-    and of the day's weekday factor (from that weekday's tickets, the prior's, and days)."""
-    weekday_tickets = np.where(kept[:, on], history[:, on], 0.0).sum(1) + rules.weekday_prior
-    return (1 / np.maximum(level_tickets, 1.0) + alpha / np.maximum(kept_recent.sum(1), 1)
-            + 1 / weekday_tickets + alpha / np.maximum(kept[:, on].sum(1), 1))
+def _holiday_factor(history, level, on_holiday, factors, rules: Rules):
+    """A holiday's count relative to the current level, learnt from the holidays in the
+    history (the earlier days of a long holiday, or the last holiday), pulled towards the
+    weekend's factor by `weekday_prior` pseudo-tickets. Returns (factor, its tickets, its days)."""
+    tickets = history[:, on_holiday].sum(1)
+    weekend = factors[:, list(WEEKEND)].mean(1)
+    factor = (tickets + rules.weekday_prior * weekend) / (level * on_holiday.sum() + rules.weekday_prior)
+    return factor, tickets + rules.weekday_prior, on_holiday.sum()
+
+
+def _after_long_holiday(day: dt.date, holidays: Collection[dt.date], workdays: Collection[dt.date]) -> bool:
+    """One of the first CATCH_UP_DAYS working days after three days off or more, a holiday
+    among them."""
+    def off(d: dt.date) -> bool:
+        return d in holidays or (d.weekday() >= 5 and d not in workdays)
+
+    if off(day):
+        return False
+    back, working = day - dt.timedelta(days=1), 1
+    while not off(back):
+        working += 1
+        if working > CATCH_UP_DAYS:
+            return False
+        back -= dt.timedelta(days=1)
+    run, holiday = 0, False
+    while off(back):
+        run, holiday = run + 1, holiday or back in holidays
+        back -= dt.timedelta(days=1)
+    return run >= 3 and holiday
 
 
 def _without_weekly_maxima(history: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from shiyu import spikes
 from shiyu.core.pii import mask_phone
 from shiyu.deadlines.models import Escalation
+from shiyu.deadlines.selectors import current_schedule
 from shiyu.geo.models import AdminUnit
 from shiyu.intake.engine import phone_key
 from shiyu.intake.models import SimilarTicket
@@ -191,7 +192,8 @@ def overdue_risky(escalations: list[Escalation]) -> list[Candidate]:
 
 def spike_thresholds(today: dt.date) -> tuple[dict[str, list[float]], list[Candidate]]:
     """Once a day: each series' spike threshold for `today` from the days before it, and
-    the spikes of yesterday, now complete. Series are subdistrict x top-level category."""
+    the spikes of yesterday, now complete. Series are subdistrict x top-level category;
+    the holiday table (deadlines' calendar) tells holidays and worked weekends."""
     first_known = selectors.first_ticket_day()
     rules = spikes.Rules()
     if first_known is None:
@@ -203,8 +205,10 @@ def spike_thresholds(today: dt.date) -> tuple[dict[str, list[float]], list[Candi
         return {}, []
     keys = list(series)
     counts = [series[key] for key in keys]
-    ahead = spikes.baseline([c[1:] for c in counts], first + dt.timedelta(days=1), rules)
-    behind = spikes.baseline([c[:-1] for c in counts], first, rules)
+    schedule = current_schedule()  # holidays are left out of the fit (see shiyu.spikes)
+    calendar = {"holidays": schedule.holidays, "workdays": schedule.workdays}
+    ahead = spikes.baseline([c[1:] for c in counts], first + dt.timedelta(days=1), rules, **calendar)
+    behind = spikes.baseline([c[:-1] for c in counts], first, rules, **calendar)
     thresholds = {_series_key(key): [int(ahead.threshold[i]), round(float(ahead.expected[i]), 2)]
                   for i, key in enumerate(keys)}
     yesterday = today - dt.timedelta(days=1)

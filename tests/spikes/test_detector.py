@@ -95,3 +95,59 @@ def test_spike_free_poisson_series_rarely_alarm():
         base = spikes.baseline(counts[:, day - 84:day], MONDAY + dt.timedelta(days=day - 84))
         alerts += int((counts[:, day] >= base.threshold).sum())
     assert alerts / (200 * (counts.shape[1] - 84)) < 1 / 1000
+
+
+def _spring_festival_series(rng, days_off):
+    """84 days ending on the day before the first working day after a week off at a
+    third of the usual 40 a day; the weekends worked (调休) are as busy as weekdays."""
+    last = dt.date(2026, 2, 23)  # 2026's Spring Festival: 15-23 February off
+    first = last - dt.timedelta(days=83)
+    week = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.5])
+    means = np.array([40 * week[(first + dt.timedelta(days=i)).weekday()] for i in range(84)])
+    for i in range(84):
+        day = first + dt.timedelta(days=i)
+        if day in days_off:
+            means[i] = 40 / 3
+        elif day in {dt.date(2026, 2, 14), dt.date(2026, 2, 28)}:
+            means[i] = 40
+    return rng.poisson(means), first
+
+
+SPRING_FESTIVAL = {dt.date(2026, 2, 15) + dt.timedelta(days=i) for i in range(9)}
+WORKED_WEEKENDS = {dt.date(2026, 2, 14), dt.date(2026, 2, 28)}
+
+
+def test_a_holiday_week_does_not_lower_the_level_after_it():
+    """Without the calendar the week off lowers the level, and an ordinary first
+    working day after 春节 (a usual 40 tickets, a little more) would alert; with it, it does not."""
+    history, first = _spring_festival_series(np.random.default_rng(5), SPRING_FESTIVAL)
+    blind = spikes.baseline(history, first)
+    aware = spikes.baseline(history, first, holidays=SPRING_FESTIVAL, workdays=WORKED_WEEKENDS)
+    assert 36 < aware.expected[0] < 44 and aware.threshold[0] > 60
+    assert blind.expected[0] < aware.expected[0] - 5
+
+
+def test_a_holiday_is_expected_from_the_days_off_before_it_and_a_worked_weekend_as_a_weekday():
+    history, first = _spring_festival_series(np.random.default_rng(6), SPRING_FESTIVAL)
+    calendar = {"holidays": SPRING_FESTIVAL, "workdays": WORKED_WEEKENDS}
+    before_saturday_worked = history[:-10]  # ends on Friday 13 February
+    assert 36 < spikes.baseline(before_saturday_worked, first, **calendar).expected[0] < 44
+    assert spikes.baseline(before_saturday_worked, first).expected[0] < 25  # blind: a quiet Saturday
+    # Tuesday 17 February, off: two days off known, at a third of the usual 40
+    assert 10 < spikes.baseline(history[:-7], first, **calendar).expected[0] < 18
+    # Sunday 15 February, the first day off: none known yet, so like a weekend day (20)
+    assert 16 < spikes.baseline(history[:-9], first, **calendar).expected[0] < 24
+
+
+def test_the_first_working_days_after_a_long_holiday_allow_for_the_calls_that_waited():
+    history, first = _spring_festival_series(np.random.default_rng(7), SPRING_FESTIVAL)
+    calendar = {"holidays": SPRING_FESTIVAL, "workdays": WORKED_WEEKENDS}
+    without = spikes.Rules(catch_up=0.0)
+
+    def extra_spread(counts):
+        return (spikes.baseline(counts, first, **calendar).dispersion[0]
+                - spikes.baseline(counts, first, without, **calendar).dispersion[0])
+
+    assert extra_spread(history) == pytest.approx(RULES.catch_up ** 2)  # Tuesday 24 February
+    assert extra_spread(history[:-20]) == 0  # Wednesday 4 February, an ordinary day
+    assert 36 < spikes.baseline(history, first, **calendar).expected[0] < 44
