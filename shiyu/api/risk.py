@@ -3,7 +3,7 @@ thin views over shiyu.risk.selectors and services, with their serializers.
 
 An alert is always found through selectors.get_visible_alert, so one outside the user's
 scope answers 404 whatever the action. Every action answers the updated alert, whose
-`allowed_actions` say what the user may do next (acknowledge, assign, resolve)."""
+`allowed_actions` say what the user may do next (acknowledge, assign, report back, resolve)."""
 from __future__ import annotations
 
 from django.urls import re_path
@@ -72,6 +72,10 @@ class ResolveSerializer(serializers.Serializer):
     note = Text(max_length=services.NOTE_MAX, help_text="How the risk was dealt with.")
 
 
+class ReportSerializer(serializers.Serializer):
+    note = Text(max_length=services.NOTE_MAX, help_text="What the assignee did.")
+
+
 class MuteCreateSerializer(serializers.Serializer):
     alert = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1,
                                      help_text="Mute the signal this alert came from (its kind and key).")
@@ -127,13 +131,15 @@ class AlertDetailSerializer(AlertSerializer):
 
     tickets = serializers.SerializerMethodField()
     acknowledged_by = serializers.SerializerMethodField()
+    reported_by = serializers.SerializerMethodField()
     resolved_by = serializers.SerializerMethodField()
     trail = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(AlertSerializer.Meta):
         fields = [*AlertSerializer.Meta.fields, "tickets", "acknowledged_by", "acknowledged_at", "assigned_at",
-                  "resolved_by", "resolved_at", "resolution_note", "trail", "allowed_actions"]
+                  "reported_by", "reported_at", "report_note", "resolved_by", "resolved_at", "resolution_note",
+                  "trail", "allowed_actions"]
         read_only_fields = fields
 
     @extend_schema_field(TicketRefSerializer(many=True))
@@ -142,6 +148,9 @@ class AlertDetailSerializer(AlertSerializer):
 
     def get_acknowledged_by(self, alert: RiskAlert) -> str | None:
         return alert.acknowledged_by and _actor_display(alert.acknowledged_by)
+
+    def get_reported_by(self, alert: RiskAlert) -> str | None:
+        return alert.reported_by and _actor_display(alert.reported_by)
 
     def get_resolved_by(self, alert: RiskAlert) -> str | None:
         return alert.resolved_by and _actor_display(alert.resolved_by)
@@ -193,7 +202,8 @@ MUTE_PARAM = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, des
 E404 = OpenApiResponse(ErrorSerializer, description="No such alert in your data scope.")
 E409 = OpenApiResponse(AlertConflictSerializer, description="The alert's status does not allow this.")
 ACTION_ERRORS = {400: E400, 401: E401, 403: E403, 404: E404, 409: E409, 422: E422}
-RELATED = ("subdistrict", "category", "assigned_unit", "assigned_user", "acknowledged_by", "resolved_by")
+RELATED = ("subdistrict", "category", "assigned_unit", "assigned_user", "acknowledged_by", "reported_by",
+           "resolved_by")
 
 
 def _alert(request, pk: str) -> RiskAlert:
@@ -246,6 +256,17 @@ class AssignView(APIView):
     def post(self, request, id):
         alert = _alert(request, id)
         services.assign(actor=request.user, alert=alert, **_valid(AssignSerializer, request.data, request))
+        return _render(request, alert)
+
+
+class ReportView(APIView):
+    @extend_schema(summary="Report back (处置反馈), by the assignee", parameters=[ID_PARAM],
+                   request=ReportSerializer, responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
+                   description="The person or a handler of the unit the alert is assigned to says what was "
+                               "done; a supervisor then resolves it or assigns it again.")
+    def post(self, request, id):
+        alert = _alert(request, id)
+        services.report(actor=request.user, alert=alert, **_valid(ReportSerializer, request.data, request))
         return _render(request, alert)
 
 
@@ -308,6 +329,7 @@ urlpatterns = [
     re_path(rf"^alerts/{ID}/$", AlertDetailView.as_view(), name="alert-detail"),
     re_path(rf"^alerts/{ID}/acknowledge/$", AcknowledgeView.as_view(), name="alert-acknowledge"),
     re_path(rf"^alerts/{ID}/assign/$", AssignView.as_view(), name="alert-assign"),
+    re_path(rf"^alerts/{ID}/report/$", ReportView.as_view(), name="alert-report"),
     re_path(rf"^alerts/{ID}/resolve/$", ResolveView.as_view(), name="alert-resolve"),
     re_path(r"^alert-mutes/$", MuteListView.as_view(), name="alert-mute-list"),
     re_path(rf"^alert-mutes/{ID}/unmute/$", UnmuteView.as_view(), name="alert-unmute"),

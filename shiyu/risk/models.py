@@ -50,6 +50,7 @@ class RiskAlert(models.Model):
         OPEN = "open", _("Open")
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         ASSIGNED = "assigned", _("Assigned")
+        REPORTED = "reported", _("Reported back")
         RESOLVED = "resolved", _("Resolved")
 
     kind = models.CharField(_("signal"), max_length=16, choices=Signal.choices)
@@ -77,6 +78,11 @@ class RiskAlert(models.Model):
     assigned_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True,
                                       blank=True, on_delete=models.PROTECT, related_name="risk_alerts")
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    # 处置反馈: what the assignee did, for a supervisor to resolve the alert on (or assign again).
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reported back by"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(_("reported back at"), null=True, blank=True)
+    report_note = models.TextField(_("what was done"), blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("resolved by"), null=True,
                                     blank=True, on_delete=models.PROTECT, related_name="+")
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

@@ -43,11 +43,14 @@ S = RiskAlert.Status
 # Action -> the statuses it may start from, and its past participle for messages.
 TRANSITIONS = {
     "acknowledge": {S.OPEN},
-    "assign": {S.OPEN, S.ACKNOWLEDGED, S.ASSIGNED},
-    "resolve": {S.OPEN, S.ACKNOWLEDGED, S.ASSIGNED},
+    "assign": {S.OPEN, S.ACKNOWLEDGED, S.ASSIGNED, S.REPORTED},
+    "report": {S.ASSIGNED},
+    "resolve": {S.OPEN, S.ACKNOWLEDGED, S.ASSIGNED, S.REPORTED},
 }
 DONE = {"acknowledge": gettext_lazy("acknowledged"), "assign": gettext_lazy("assigned"),
-        "resolve": gettext_lazy("resolved")}
+        "report": gettext_lazy("reported back"), "resolve": gettext_lazy("resolved")}
+# The assignee reports back; supervisors (and admins) do the rest.
+ASSIGNEE_ACTIONS = {"report"}
 # New rows a scan reads at most from each source; a backlog is read over the next sweeps.
 BATCH = 2000
 # A row younger than this may still have an uncommitted neighbour with a lower id (signals._settled).
@@ -60,11 +63,22 @@ def may_handle(actor) -> bool:
     return actor is not None and actor.is_authenticated and actor.has_role(*HANDLING_ROLES)
 
 
+def is_assignee(actor, alert: RiskAlert) -> bool:
+    """The person the alert is assigned to, or a handler of the unit it is assigned to."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return alert.assigned_user_id == actor.pk or (
+        alert.assigned_unit_id is not None and actor.unit_id == alert.assigned_unit_id and actor.role == Role.HANDLER)
+
+
+def _may(actor, action: str, alert: RiskAlert) -> bool:
+    return is_assignee(actor, alert) if action in ASSIGNEE_ACTIONS else may_handle(actor)
+
+
 def allowed_actions(actor, alert: RiskAlert) -> list[str]:
     """What `actor` may do with the alert now: the same checks the services make."""
-    if not may_handle(actor):
-        return []
-    return [action for action, sources in TRANSITIONS.items() if alert.status in sources]
+    return [action for action, sources in TRANSITIONS.items()
+            if alert.status in sources and _may(actor, action, alert)]
 
 
 def _event(actor, action: str, alert: RiskAlert, *, from_state: str = "", note: str = "",
@@ -78,10 +92,12 @@ def _event(actor, action: str, alert: RiskAlert, *, from_state: str = "", note: 
 
 
 def _locked(alert: RiskAlert | int, actor, action: str) -> RiskAlert:
-    if not may_handle(actor):
+    if action not in ASSIGNEE_ACTIONS and not may_handle(actor):
         raise NotAllowed(_("Only supervisors handle risk alerts."))
     pk = alert.pk if isinstance(alert, RiskAlert) else alert
     alert = RiskAlert.objects.select_for_update().get(pk=pk)
+    if action in ASSIGNEE_ACTIONS and not is_assignee(actor, alert):
+        raise NotAllowed(_("Only the person or the unit the alert is assigned to reports back on it."))
     if alert.status not in TRANSITIONS[action]:
         raise IllegalTransition(_("The alert is %(status)s: it cannot be %(action)s.") % {
             "status": alert.get_status_display(), "action": DONE[action]},
@@ -120,11 +136,26 @@ def assign(*, actor, alert: RiskAlert | int, unit: HandlingUnit | None = None, u
     alert.status, alert.assigned_at = S.ASSIGNED, now or timezone.now()
     alert.assigned_unit = unit or (user.unit if user is not None else None)
     alert.assigned_user = user
+    alert.reported_by, alert.reported_at, alert.report_note = None, None, ""  # the last report: in the trail
     if alert.acknowledged_at is None:  # assigning it is taking it in hand
         alert.acknowledged_by, alert.acknowledged_at = actor, alert.assigned_at
     alert.save()
     _event(actor, "assign", alert, from_state=before, note=note,
            data={"unit": alert.assigned_unit_id, "user": user and user.pk})
+    return alert
+
+
+@transaction.atomic
+def report(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None = None) -> RiskAlert:
+    """处置反馈: the assignee says what was done; a supervisor then resolves the alert,
+    or assigns it again."""
+    alert = _locked(alert, actor, "report")
+    note = clean_text(note, "note", NOTE_MAX, required=True)
+    before = alert.status
+    alert.status, alert.reported_by, alert.reported_at = S.REPORTED, actor, now or timezone.now()
+    alert.report_note = note
+    alert.save(update_fields=["status", "reported_by", "reported_at", "report_note"])
+    _event(actor, "report", alert, from_state=before, note=note)
     return alert
 
 

@@ -16,7 +16,7 @@ PATHS = [
     "/api/summons/", "/api/summons/{id}/", "/api/summons/{id}/report/", "/api/summons/{id}/rate/",
     "/api/summons/{id}/close/",
     "/api/alerts/", "/api/alerts/{id}/", "/api/alerts/{id}/acknowledge/", "/api/alerts/{id}/assign/",
-    "/api/alerts/{id}/resolve/", "/api/alert-mutes/", "/api/alert-mutes/{id}/unmute/",
+    "/api/alerts/{id}/report/", "/api/alerts/{id}/resolve/", "/api/alert-mutes/", "/api/alert-mutes/{id}/unmute/",
     "/api/metrics/rankings/", "/api/metrics/rankings.xlsx", "/api/metrics/priority/",
     "/api/hotspots/", "/api/proactive-tasks/", "/api/proactive-tasks/{id}/", "/api/proactive-tasks/{id}/accept/",
     "/api/proactive-tasks/{id}/complete/", "/api/proactive-tasks/{id}/cancel/",

@@ -53,6 +53,12 @@ def test_scopes(api, two, users):
     services.assign(actor=users.supervisor, alert=red, user=users.handler)
     assert [a["id"] for a in ok_body(api("handler").get(URL))["results"]] == [red.pk]
     error_body(api("handler").post(f"{URL}{red.pk}/resolve/", {"note": "办好了"}, format="json"), 403, "forbidden")
+    assert ok_body(api("handler").get(f"{URL}{red.pk}/"))["allowed_actions"] == ["report"]
+    body = ok_body(api("handler").post(f"{URL}{red.pk}/report/", {"note": "已上门"}, format="json"))
+    assert body["status"] == "reported" and body["report_note"] == "已上门" and body["allowed_actions"] == []
+    assert body["reported_by"] and ok_body(api("supervisor").get(f"{URL}{red.pk}/"))["allowed_actions"] == [
+        "assign", "resolve"]
+    error_body(api("supervisor").post(f"{URL}{red.pk}/report/", {"note": "x"}, format="json"), 403, "forbidden")
 
 
 def test_errors_are_4xx(api, two):

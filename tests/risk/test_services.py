@@ -1,4 +1,4 @@
-"""The workflow (acknowledge, assign, resolve), muting, permissions, 409s and the audit trail."""
+"""The workflow (acknowledge, assign, report back, resolve), muting, permissions, 409s and the audit trail."""
 import datetime as dt
 
 import pytest
@@ -55,6 +55,34 @@ def test_only_supervisors_and_admins_handle_alerts(alert, users):
         assert services.allowed_actions(getattr(users, name), alert) == []
     assert services.allowed_actions(users.admin, alert) == ["acknowledge", "assign", "resolve"]
     services.acknowledge(actor=users.admin, alert=alert)
+
+
+def test_the_assignee_reports_back_and_a_supervisor_decides(alert, users, city):
+    alert = services.assign(actor=users.supervisor, alert=alert(), unit=city.units["urban_management"])
+    assert services.allowed_actions(users.handler, alert) == ["report"]  # a handler of the unit
+    assert services.allowed_actions(users.handler2, alert) == []
+    assert "report" not in services.allowed_actions(users.supervisor, alert)
+    for outsider in (users.handler2, users.supervisor):
+        with pytest.raises(NotAllowed):
+            services.report(actor=outsider, alert=alert, note="已处置")
+    with pytest.raises(InvalidInput) as error:
+        services.report(actor=users.handler, alert=alert, note="  ")
+    assert "note" in error.value.fields
+    alert = services.report(actor=users.handler, alert=alert, note="已上门核实，正在协调")
+    assert (alert.status, alert.reported_by, alert.report_note) == ("reported", users.handler, "已上门核实，正在协调")
+    with pytest.raises(IllegalTransition) as error:
+        services.report(actor=users.handler, alert=alert, note="再报一次")
+    assert error.value.current == "reported" and error.value.allowed == []
+    assert services.allowed_actions(users.supervisor, alert) == ["assign", "resolve"]
+
+    alert = services.assign(actor=users.supervisor, alert=alert, user=users.subhandler)  # not enough: again
+    assert alert.report_note == "" and alert.reported_by is None  # the last report stays in the trail
+    assert services.allowed_actions(users.subhandler, alert) == ["report"]
+    assert services.allowed_actions(users.handler, alert) == []
+    services.report(actor=users.subhandler, alert=alert, note="街道已化解")
+    alert = services.resolve(actor=users.supervisor, alert=alert, note="经街道化解，已稳控")
+    assert [step[0] for step in trail(alert)] == ["risk.raise", "risk.assign", "risk.report", "risk.assign",
+                                                 "risk.report", "risk.resolve"]
 
 
 def test_bad_input_names_the_field(alert, users, city):

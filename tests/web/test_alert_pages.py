@@ -71,7 +71,7 @@ def test_the_alert_page_for_readers_and_scope(as_user, alert, users, city):
     services.assign(actor=users.supervisor, alert=red, unit=city.units["urban_management"])
     services.mute(actor=users.supervisor, alert=red, reason="噪声")
     page = html(as_user("handler").get(path))
-    assert "data-assigned" in page and not buttons(page)
+    assert "data-assigned" in page and buttons(page) == {"report"}  # the assignee reports back, no more
     assert "data-mute=" not in page and "data-muted" not in page  # mutes are the supervisors' business
     assert "data-muted" in html(as_user("leader").get(path))
     assert f'data-alert="{red.pk}"' in html(as_user("handler").get(LIST))
@@ -107,6 +107,21 @@ def test_acknowledge_assign_resolve_through_the_page(as_user, alert, users):
     assert resolved.actor == users.supervisor and resolved.from_state == "assigned" and resolved.to_state == "resolved"
     page = html(client.get(path))
     assert 'data-event="risk.resolve"' in page and buttons(page) <= {"mute"}
+
+
+def test_the_assigned_unit_reports_back_through_the_page(as_user, alert, users, city):
+    red = alert()
+    services.assign(actor=users.supervisor, alert=red, unit=city.units["urban_management"])
+    path = f"/workbench/alerts/{red.pk}/"
+    act(as_user("handler"), red, "report", {"note": ""}, status=422)  # a report says what was done
+    act(as_user("handler2"), red, "report", {"note": "不是我们的"}, status=404)  # another unit's alert
+    act(as_user("handler"), red, "report", {"note": "已约谈当事人，诉求已转交街道跟进"})
+    red.refresh_from_db()
+    assert red.status == S.REPORTED and red.reported_by == users.handler
+    page = html(as_user("handler").get(path))
+    assert "已约谈当事人" in page and not buttons(page)
+    assert buttons(html(as_user("supervisor").get(path))) == {"assign", "resolve", "mute"}
+    assert events(red)[-1] == "risk.report"
 
 
 def test_illegal_action_is_409_and_changes_nothing(as_user, alert, users):
@@ -204,7 +219,8 @@ def test_pages_in_the_navigation_and_no_external_asset(as_user, alert):
     client = as_user("supervisor")
     home = html(client.get("/"))
     assert 'href="/workbench/alerts/"' in home
-    assert 'href="/workbench/alerts/"' not in html(as_user("handler").get("/"))
+    assert 'href="/workbench/alerts/"' in html(as_user("handler").get("/"))  # to report back on theirs
+    assert 'href="/workbench/alerts/"' not in html(as_user("operator").get("/"))
     client = as_user("admin")
     for path in [LIST, MUTES, f"/workbench/alerts/{red.pk}/"]:
         assert not re.findall(r'(?:src|href|action)="(?:https?:)?//', html(client.get(path))), path

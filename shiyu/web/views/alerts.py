@@ -1,10 +1,11 @@
 """风险预警: the list of risk alerts, an alert's page with its tickets, its audit trail
-and one form per action the user may take now (acknowledge, assign, resolve, mute its
-signal), and the list of muted signals. Every write is one call of shiyu.risk.services,
+and one form per action the user may take now (acknowledge, assign, report back,
+resolve, mute its signal), and the list of muted signals. Every write is one call of shiyu.risk.services,
 which judges it: a stale page gets a clear 403, 409 or 422 and nothing changes.
 
 Supervisors and admins act; leaders read; a handler reads the alerts assigned to them or
-their unit (risk.selectors.visible_alerts), which the list and the alert page both follow."""
+their unit (risk.selectors.visible_alerts), which the list and the alert page both follow,
+and reports back on them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,10 +34,10 @@ from shiyu.tickets.selectors import visible_tickets
 from ..pages import PAGES
 from .workbench import error_response, for_roles, invalid_form, page_of, query_without, run_form
 
-LIST_ROLES = next(page.roles for page in PAGES if page.url_name == "alerts")
-# Handlers are not given the list in their navigation, but may open it and the alerts
-# assigned to them or their unit (the selectors' scope), read-only.
-READ_ROLES = LIST_ROLES | {Role.HANDLER}
+# Handlers see the alerts assigned to them or their unit (the selectors' scope) and report
+# back on them; muting signals is the supervisors' business.
+READ_ROLES = next(page.roles for page in PAGES if page.url_name == "alerts")
+MUTE_ROLES = READ_ROLES - {Role.HANDLER}
 ALERT_TEMPLATE = "web/alerts/alert.html"
 MUTES_TEMPLATE = "web/alerts/mutes.html"
 ACTIVE_UNITS = HandlingUnit.objects.filter(active=True).order_by("kind", "key")
@@ -47,6 +48,7 @@ EVENT_LABELS = {
     "risk.update": gettext_lazy("raised again"),
     "risk.acknowledge": gettext_lazy("acknowledged"),
     "risk.assign": gettext_lazy("assigned"),
+    "risk.report": gettext_lazy("reported back"),
     "risk.resolve": gettext_lazy("resolved"),
 }
 UNRESOLVED = "unresolved"
@@ -80,6 +82,11 @@ class AssignForm(NoteForm):
 
 class ResolveForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("How the risk was dealt with"), max_length=services.NOTE_MAX,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("What was done"), max_length=services.NOTE_MAX,
                            widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -136,6 +143,7 @@ class Action:
 ACTIONS = {action.name: action for action in [
     Action("acknowledge", gettext_lazy("Acknowledge"), NoteForm),
     Action("assign", gettext_lazy("Assign"), AssignForm),
+    Action("report", gettext_lazy("Report back"), ReportForm),
     Action("resolve", gettext_lazy("Resolve"), ResolveForm),
     Action("mute", gettext_lazy("Mute this signal"), MuteAlertForm),
 ]}
@@ -162,7 +170,7 @@ def alert_list(request):
         "filters": filters, "page": page_of(request, alerts), "query": query_without(request, "page"),
         "by_level": [(level, Level(level).label, count)
                      for level, count in selectors.open_alerts_by_level(request.user).items()],
-        "show_mutes": request.user.has_role(*LIST_ROLES),
+        "show_mutes": request.user.has_role(*MUTE_ROLES),
     })
 
 
@@ -219,7 +227,7 @@ def _alert_context(request, alert: RiskAlert, failed: tuple[str, forms.Form] | N
 # ---------------------------------------------------------------- muted signals
 
 
-@for_roles(LIST_ROLES)
+@for_roles(MUTE_ROLES)
 @require_http_methods(["GET", "HEAD", "POST"])
 def mute_list(request):
     if request.method == "POST":
@@ -239,7 +247,7 @@ def _mute_signal(request):
     return redirect("web:alert-mutes")
 
 
-@for_roles(LIST_ROLES)
+@for_roles(MUTE_ROLES)
 @require_POST
 def unmute(request, pk: int):
     mute = selectors.visible_mutes(request.user).filter(pk=pk).first()
