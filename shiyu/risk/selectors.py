@@ -41,6 +41,14 @@ def visible_alerts(user) -> QuerySet[RiskAlert]:
     return alerts.filter(scope)
 
 
+def alerts_to_report(user) -> QuerySet[RiskAlert]:
+    """The assigned alerts waiting for this handler's (or their unit's) report back."""
+    if user is None or not user.is_authenticated or user.role != Role.HANDLER:
+        return RiskAlert.objects.none()
+    scope = Q(assigned_user=user) | (Q(assigned_unit_id=user.unit_id) if user.unit_id else Q(pk__in=[]))
+    return RiskAlert.objects.filter(scope, status=RiskAlert.Status.ASSIGNED)
+
+
 def get_visible_alert(user, pk: int) -> RiskAlert:
     """One alert, or NotFound (also outside the scope, so a scope never leaks what exists)."""
     alert = (visible_alerts(user).select_related("subdistrict", "category", "assigned_unit", "assigned_user",
