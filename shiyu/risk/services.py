@@ -149,26 +149,29 @@ def assign(*, actor, alert: RiskAlert | int, unit: HandlingUnit | None = None, u
 def report(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None = None) -> RiskAlert:
     """处置反馈: the assignee says what was done; a supervisor then resolves the alert,
     or assigns it again."""
-    alert = _locked(alert, actor, "report")
-    note = clean_text(note, "note", NOTE_MAX, required=True)
-    before = alert.status
-    alert.status, alert.reported_by, alert.reported_at = S.REPORTED, actor, now or timezone.now()
-    alert.report_note = note
-    alert.save(update_fields=["status", "reported_by", "reported_at", "report_note"])
-    _event(actor, "report", alert, from_state=before, note=note)
-    return alert
+    return _step_with_note(actor, alert, "report", note, now, S.REPORTED, ("reported_by", "reported_at", "report_note"))
 
 
 @transaction.atomic
 def resolve(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None = None) -> RiskAlert:
     """化解/办结: the risk is dealt with; the note says how."""
-    alert = _locked(alert, actor, "resolve")
+    return _step_with_note(actor, alert, "resolve", note, now, S.RESOLVED,
+                           ("resolved_by", "resolved_at", "resolution_note"))
+
+
+def _step_with_note(actor, alert: RiskAlert | int, action: str, note: str, now: dt.datetime | None, status: str,
+                    fields: tuple[str, str, str]) -> RiskAlert:
+    """A step that needs a note: who took it, when and the note go in the alert's `fields`."""
+    alert = _locked(alert, actor, action)
     note = clean_text(note, "note", NOTE_MAX, required=True)
     before = alert.status
-    alert.status, alert.resolved_by, alert.resolved_at = S.RESOLVED, actor, now or timezone.now()
-    alert.resolution_note = note
-    alert.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
-    _event(actor, "resolve", alert, from_state=before, note=note)
+    by, at, text = fields
+    alert.status = status
+    setattr(alert, by, actor)
+    setattr(alert, at, now or timezone.now())
+    setattr(alert, text, note)
+    alert.save(update_fields=["status", *fields])
+    _event(actor, action, alert, from_state=before, note=note)
     return alert
 
 
