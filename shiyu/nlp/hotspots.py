@@ -146,7 +146,10 @@ class HotIssue:
 class HotSpots:
     issues: list[HotIssue]
     rows: int  # messages clustered, after dropping repeated ids
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # in English, for the command line
+    # Regions with more than MAX_MESSAGES messages: region -> (clustered, had), for callers
+    # that word the warning in their own language.
+    truncated: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- places
@@ -386,10 +389,11 @@ def find_hot_issues(messages: Iterable[Message], *, top: int | None = None, min_
         warnings.append(f"messages without a date (their issues count as current): {undated}")
     dated = [m.created.timestamp() / 86400 for m in messages if m.created]
     newest = max(dated) if dated else math.nan  # one clock for every region's heat
-    issues, clustered = [], 0
+    issues, clustered, truncated = [], 0, {}
     for region in _regions(messages):
         if len(region) > MAX_MESSAGES:
             warnings.append(f"only the newest {MAX_MESSAGES} messages of a region are clustered, of {len(region)}")
+            truncated[region[0].region] = (MAX_MESSAGES, len(region))
             region = sorted(region, key=lambda m: (m.created is None, -(m.created.timestamp() if m.created else 0)))
             region = region[:MAX_MESSAGES]
         clustered += len(region)
@@ -397,7 +401,7 @@ def find_hot_issues(messages: Iterable[Message], *, top: int | None = None, min_
     issues = [issue for issue in issues if issue.reporters >= min_reporters]
     issues.sort(key=lambda issue: (-issue.heat, -len(issue.ids), str(issue.ids[0])))
     ranked = [replace(issue, rank=rank) for rank, issue in enumerate(issues[:top] if top else issues, start=1)]
-    return HotSpots(ranked, clustered, warnings)
+    return HotSpots(ranked, clustered, warnings, truncated)
 
 
 def _regions(messages: list[Message]) -> list[list[Message]]:

@@ -8,6 +8,7 @@ and the newest id of those tickets, so that a new ticket gives a fresh answer. T
 and the monthly priority problem read it; a supervisor opens proactive tasks from it."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.core.cache import cache
@@ -77,11 +78,15 @@ def _find(tickets: QuerySet[Ticket], top: int, min_reporters: int) -> HotSpots:
                 .only("id", "title", "description", "reporter_phone", "reporter_id", "created_at",
                       "subdistrict_id", "community__name")[:MAX_TICKETS + 1])
     found = find_hot_issues([_message(t) for t in rows[:MAX_TICKETS]], top=top, min_reporters=min_reporters)
+    # Worded here, lazily: the answer is cached for every reader, each in their own language.
+    # (The core's other warnings, undated or repeated messages, cannot happen to tickets.)
+    warnings = [format_lazy(gettext_lazy("only the newest {kept} of the {count} tickets of a subdistrict are "
+                                         "clustered"), kept=kept, count=count)
+                for kept, count in found.truncated.values()]
     if len(rows) > MAX_TICKETS:
-        # Lazy: the answer is cached for every reader, each in their own language.
-        found.warnings.append(format_lazy(gettext_lazy("only the newest {count} tickets of the period are clustered"),
-                                          count=MAX_TICKETS))
-    return found
+        warnings.append(format_lazy(gettext_lazy("only the newest {count} tickets of the period are clustered"),
+                                    count=MAX_TICKETS))
+    return dataclasses.replace(found, warnings=warnings)
 
 
 # ---------------------------------------------------------------- proactive tasks

@@ -76,6 +76,20 @@ def test_a_truncated_period_warns_each_reader_in_their_language(plant_tickets, m
             "only the newest 2 tickets of the period are clustered"]
 
 
+def test_a_crowded_subdistrict_warns_in_the_readers_language(plant_tickets, monkeypatch):
+    from django.utils import translation
+
+    from shiyu.nlp import hotspots
+
+    plant_tickets()
+    monkeypatch.setattr(hotspots, "MAX_MESSAGES", 2)
+    with translation.override("en"):
+        warnings = [str(w) for w in hot_issues(*window()).warnings]
+    assert warnings and all(w.startswith("only the newest 2 of the ") for w in warnings)
+    with translation.override("zh-hans"):
+        assert all(str(w).startswith("本期该街道") for w in hot_issues(*window()).warnings)
+
+
 def test_the_monthly_priority_problem_lists_the_months_hot_issues(plant_tickets):
     from shiyu.metrics import core
     from shiyu.metrics.selectors import priority_problems
