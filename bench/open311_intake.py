@@ -105,10 +105,15 @@ def prepare_database(seed: int, count: int):
     from django.core.management import call_command
     from django.db import connection
 
+    from shiyu.core.bulk import refresh_statistics
+    from shiyu.core.models import AuditEvent
     from shiyu.demo.build import build_city, demo_exists
     from shiyu.geo.models import Grid
+    from shiyu.intake.models import PendingSimilarSearch
     from shiyu.open311 import catalog
     from shiyu.open311.models import ApiKey
+    from shiyu.routing.models import RoutingDecision
+    from shiyu.tickets.models import Ticket
 
     from django.db.utils import OperationalError
 
@@ -150,6 +155,9 @@ def prepare_database(seed: int, count: int):
                     "2026-01-01T08:00:00+08:00" if attribute.datatype == "datetime" else "测试")
         bodies.append(urlencode(fields))
     engine = "postgresql" if connection.vendor == "postgresql" else connection.vendor
+    # Each run adds thousands of rows; where autovacuum is off (as on this project's
+    # machines) nothing else would refresh the planner's statistics between runs.
+    refresh_statistics([Ticket, AuditEvent, RoutingDecision, PendingSimilarSearch])
     connection.close()
     return key, bodies, engine
 

@@ -190,3 +190,17 @@ def large_cache(mib: int = 64, using: str = "default") -> Iterator[None]:
         if connection.connection is not None:  # still open
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+def refresh_statistics(models: Iterable, using: str = "default") -> None:
+    """After a bulk load on PostgreSQL, fresh planner statistics for the tables written
+    (ANALYZE, as after pg_restore): otherwise the first queries plan against none, or
+    against stale ones for as long as autovacuum takes, and for ever where it is off.
+    Planned against stale statistics, a look at the newest ids scans the whole table.
+    Elsewhere, nothing."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -46,7 +46,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils.translation import gettext
 
-from shiyu.core.bulk import BulkTable, large_cache, reserve_ids
+from shiyu.core.bulk import BulkTable, large_cache, refresh_statistics, reserve_ids
 from shiyu.core.models import AuditEvent, Role, User
 from shiyu.geo.models import AdminUnit, Gazetteer, Grid
 from shiyu.org.models import HandlingUnit
@@ -1212,6 +1212,7 @@ def generate_tickets(count: int, seed: int = 2026, progress: bool = False, end: 
         bar.close()
     if connection.vendor == "postgresql":
         _reset_sequences()
+    refresh_statistics(table.model for table in tables.values())
     return count
 
 
