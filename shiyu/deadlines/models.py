@@ -71,6 +71,7 @@ class Notification(models.Model):
         DUE_SOON = "due_soon", _("Deadline near")
         OVERDUE = "overdue", _("Deadline missed")
         CALENDAR_MISSING = "calendar_missing", _("Holiday schedule missing")
+        RISK_ALERT = "risk_alert", _("Risk alert")
 
     unit = models.ForeignKey("org.HandlingUnit", verbose_name=_("unit"), null=True, blank=True,
                              on_delete=models.CASCADE, related_name="notifications")

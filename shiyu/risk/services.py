@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from shiyu.core.audit import record
 from shiyu.core.errors import IllegalTransition, InvalidInput, NotAllowed, clean_text
 from shiyu.core.models import Role, User
-from shiyu.deadlines.models import Escalation
+from shiyu.deadlines.models import Escalation, Notification
 from shiyu.geo.models import AdminUnit
 from shiyu.intake.models import SimilarTicket
 from shiyu.org.models import HandlingUnit
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 HANDLING_ROLES = {Role.SUPERVISOR, Role.ADMIN}
 NOTE_MAX, REASON_MAX = 2000, 2000
+NOTIFIED_CHARS = 80  # of an alert's reason or report quoted in a notification
 S = RiskAlert.Status
 # Action -> the statuses it may start from, and its past participle for messages.
 TRANSITIONS = {
@@ -142,14 +144,20 @@ def assign(*, actor, alert: RiskAlert | int, unit: HandlingUnit | None = None, u
     alert.save()
     _event(actor, "assign", alert, from_state=before, note=note,
            data={"unit": alert.assigned_unit_id, "user": user and user.pk})
+    if alert.assigned_unit_id:
+        _notify(alert, gettext_noop("Risk alert %(id)s (%(level)s) is assigned to your unit: %(reason)s"),
+                unit_id=alert.assigned_unit_id)
     return alert
 
 
 @transaction.atomic
 def report(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None = None) -> RiskAlert:
     """处置反馈: the assignee says what was done; a supervisor then resolves the alert,
-    or assigns it again."""
-    return _step_with_note(actor, alert, "report", note, now, S.REPORTED, ("reported_by", "reported_at", "report_note"))
+    or assigns it again (the supervisors are told)."""
+    alert = _step_with_note(actor, alert, "report", note, now, S.REPORTED,
+                            ("reported_by", "reported_at", "report_note"))
+    _notify(alert, gettext_noop("Risk alert %(id)s (%(level)s) has a report back: %(report)s"), role=Role.SUPERVISOR)
+    return alert
 
 
 @transaction.atomic
@@ -157,6 +165,16 @@ def resolve(*, actor, alert: RiskAlert | int, note: str, now: dt.datetime | None
     """化解/办结: the risk is dealt with; the note says how."""
     return _step_with_note(actor, alert, "resolve", note, now, S.RESOLVED,
                            ("resolved_by", "resolved_at", "resolution_note"))
+
+
+def _notify(alert: RiskAlert, message: str, *, unit_id: int | None = None, role: str = "") -> None:
+    """A notification for a unit's staff or a role, stored in the city's language (it is
+    read later, by whoever is on duty)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _(message) % {"id": alert.pk, "level": alert.get_level_display(),
+                             "reason": Truncator(alert.reason).chars(NOTIFIED_CHARS),
+                             "report": Truncator(alert.report_note).chars(NOTIFIED_CHARS)}
+    Notification.objects.create(unit_id=unit_id, role=role, kind=Notification.Kind.RISK_ALERT, text=text)
 
 
 def _step_with_note(actor, alert: RiskAlert | int, action: str, note: str, now: dt.datetime | None, status: str,

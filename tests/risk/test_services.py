@@ -85,6 +85,19 @@ def test_the_assignee_reports_back_and_a_supervisor_decides(alert, users, city):
                                                  "risk.report", "risk.resolve"]
 
 
+def test_the_assigned_unit_and_then_the_supervisors_are_told(alert, users, city):
+    from shiyu.deadlines.selectors import notifications_for
+
+    alert = services.assign(actor=users.supervisor, alert=alert(), unit=city.units["urban_management"])
+    (told,) = notifications_for(users.handler)
+    assert told.kind == "risk_alert" and told.unit == users.handler.unit
+    assert f"风险预警 {alert.pk}" in told.text and "跳楼" in told.text  # in the city's language, with the reason
+    assert not notifications_for(users.handler2).exists() and not notifications_for(users.supervisor).exists()
+    services.report(actor=users.handler, alert=alert, note="已上门疏导")
+    (told,) = notifications_for(users.supervisor)
+    assert told.role == "supervisor" and "已上门疏导" in told.text
+
+
 def test_bad_input_names_the_field(alert, users, city):
     alert = alert()
     with pytest.raises(InvalidInput) as error:
