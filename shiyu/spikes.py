@@ -53,9 +53,11 @@ Holidays
 Given the statutory calendar (`holidays`: days off, weekend days inside a holiday
 included; `workdays`: weekend days worked, 调休), those days are left out of the fit:
 a week of 春节 would otherwise lower the level and the first working days after it
-would alert everywhere. A day judged that is a holiday is expected as a weekend day
-(the mean of the Saturday and Sunday factors), a worked weekend day as a working day
-(the mean of Monday to Friday).
+would alert everywhere. A day judged that is a holiday is expected from the holidays in
+the history (the earlier days of a long holiday, or the last holiday), pulled towards a
+weekend day; a worked weekend day as a working day (the mean of Monday to Friday). The
+first CATCH_UP_DAYS working days after three days off or more get a wider spread
+(`catch_up`): the calls that waited come then.
 """
 from __future__ import annotations
 
