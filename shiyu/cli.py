@@ -21,6 +21,7 @@ def cmd_demo(args) -> int:
     from tqdm import tqdm
 
     from shiyu.demo import build
+    from shiyu.demo.alerts import seed_alert_handling
     from shiyu.demo.patrol import seed_patrol_reports
     from shiyu.demo.tickets import generate_tickets
 
@@ -38,6 +39,7 @@ def cmd_demo(args) -> int:
         generate_tickets(count=args.tickets, seed=args.seed, progress=True)
         _train_demo_model()
         seed_patrol_reports(args.seed)
+        seed_alert_handling()
         print(f"demo city ready in {time.monotonic() - started:.0f} s")
     access = build.demo_access()
     build.grant_demo_access(access)
