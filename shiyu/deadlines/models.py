@@ -79,6 +79,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True,
                                on_delete=models.CASCADE, related_name="notifications")
+    # The page of what it is about when that is not a ticket (a risk alert): a path in the app.
+    link = models.CharField(_("link"), max_length=200, blank=True)
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -174,7 +175,8 @@ def _notify(alert: RiskAlert, message: str, *, unit_id: int | None = None, role:
         text = _(message) % {"id": alert.pk, "level": alert.get_level_display(),
                              "reason": Truncator(alert.reason).chars(NOTIFIED_CHARS),
                              "report": Truncator(alert.report_note).chars(NOTIFIED_CHARS)}
-    Notification.objects.create(unit_id=unit_id, role=role, kind=Notification.Kind.RISK_ALERT, text=text)
+    Notification.objects.create(unit_id=unit_id, role=role, kind=Notification.Kind.RISK_ALERT, text=text,
+                                link=reverse("web:alert", kwargs={"pk": alert.pk}))
 
 
 def _step_with_note(actor, alert: RiskAlert | int, action: str, note: str, now: dt.datetime | None, status: str,

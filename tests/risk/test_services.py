@@ -92,6 +92,7 @@ def test_the_assigned_unit_and_then_the_supervisors_are_told(alert, users, city)
     (told,) = notifications_for(users.handler)
     assert told.kind == "risk_alert" and told.unit == users.handler.unit
     assert f"风险预警 {alert.pk}" in told.text and "跳楼" in told.text  # in the city's language, with the reason
+    assert told.link == f"/workbench/alerts/{alert.pk}/"
     assert not notifications_for(users.handler2).exists() and not notifications_for(users.supervisor).exists()
     services.report(actor=users.handler, alert=alert, note="已上门疏导")
     (told,) = notifications_for(users.supervisor)

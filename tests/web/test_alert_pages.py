@@ -117,6 +117,7 @@ def test_the_assigned_unit_reports_back_through_the_page(as_user, alert, users, 
     act(as_user("handler2"), red, "report", {"note": "不是我们的"}, status=404)  # another unit's alert
     home = html(as_user("handler").get("/"))
     assert "data-alerts-to-report" in home and 'href="/workbench/alerts/?status=assigned"' in home
+    assert f'href="{path}" data-link' in html(as_user("handler").get("/workbench/inbox/"))  # the notification
     assert "data-alerts-to-report" not in html(as_user("handler2").get("/"))
     act(as_user("handler"), red, "report", {"note": "已约谈当事人，诉求已转交街道跟进"})
     assert "data-alerts-to-report" not in html(as_user("handler").get("/"))
