@@ -72,7 +72,7 @@ class ResolveSerializer(serializers.Serializer):
     note = Text(max_length=services.NOTE_MAX, help_text="How the risk was dealt with.")
 
 
-class ReportSerializer(serializers.Serializer):
+class AlertReportSerializer(serializers.Serializer):
     note = Text(max_length=services.NOTE_MAX, help_text="What the assignee did.")
 
 
@@ -261,12 +261,12 @@ class AssignView(APIView):
 
 class ReportView(APIView):
     @extend_schema(summary="Report back (处置反馈), by the assignee", parameters=[ID_PARAM],
-                   request=ReportSerializer, responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
+                   request=AlertReportSerializer, responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
                    description="The person or a handler of the unit the alert is assigned to says what was "
                                "done; a supervisor then resolves it or assigns it again.")
     def post(self, request, id):
         alert = _alert(request, id)
-        services.report(actor=request.user, alert=alert, **_valid(ReportSerializer, request.data, request))
+        services.report(actor=request.user, alert=alert, **_valid(AlertReportSerializer, request.data, request))
         return _render(request, alert)
 
 

@@ -73,3 +73,11 @@ def test_swagger_ui_is_served_locally(client):
 def test_swagger_ui_does_not_call_the_online_validator(client):
     html = client.get("/api/docs/").content.decode()
     assert '"validatorUrl": null' in html
+
+
+def test_the_schema_generates_without_warnings(tmp_path):
+    """A warning is a schema that is wrong somewhere: two serializers of one name, say,
+    where one body's description silently replaces the other's."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
