@@ -29,7 +29,7 @@ from .pagination import NoCountLimitOffsetPagination
 from .schema import EnumChoiceField
 from .serializers import ErrorSerializer, Text, UnitRefSerializer, _actor_display, _optional_text
 from .summons import TicketRefSerializer
-from .views import E400, E401, E403, E422, _query, _valid
+from .views import E400, E401, E403, E422, _query, _valid, action_view
 
 ACTIONS = list(services.TRANSITIONS)
 TAGS = ["proactive governance"]
@@ -230,33 +230,19 @@ class TaskDetailView(APIView):
         return _render(request, _task(request, id))
 
 
-class AcceptView(APIView):
-    @extend_schema(summary="Accept the task", parameters=[ID_PARAM], request=None,
-                   responses={200: ProactiveTaskSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="For the handling unit's staff, while the task is open.")
-    def post(self, request, id):
-        return _render(request, services.accept_task(actor=request.user, task=_task(request, id)))
+def _task_action(service, request_serializer, summary: str, description: str) -> type[APIView]:
+    return action_view(service, target="task", find=_task, render=_render, request_serializer=request_serializer,
+                       summary=summary, description=description, parameters=[ID_PARAM],
+                       responses={200: ProactiveTaskSerializer, **ACTION_ERRORS}, tags=TAGS)
 
 
-class CompleteView(APIView):
-    @extend_schema(summary="Complete the task, saying what was done", parameters=[ID_PARAM],
-                   request=ProactiveCompleteSerializer, responses={200: ProactiveTaskSerializer, **ACTION_ERRORS},
-                   tags=TAGS,
-                   description="For the handling unit's staff, once the task is accepted.")
-    def post(self, request, id):
-        task = _task(request, id)
-        data = _valid(ProactiveCompleteSerializer, request.data, request)
-        return _render(request, services.complete_task(actor=request.user, task=task, **data))
-
-
-class CancelView(APIView):
-    @extend_schema(summary="Cancel the task", parameters=[ID_PARAM], request=ProactiveCancelSerializer,
-                   responses={200: ProactiveTaskSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="For supervisors and admins, while the task is open or accepted.")
-    def post(self, request, id):
-        task = _task(request, id)
-        data = _valid(ProactiveCancelSerializer, request.data, request)
-        return _render(request, services.cancel_task(actor=request.user, task=task, **data))
+AcceptView = _task_action(services.accept_task, None, "Accept the task",
+                          "For the handling unit's staff, while the task is open.")
+CompleteView = _task_action(services.complete_task, ProactiveCompleteSerializer,
+                            "Complete the task, saying what was done",
+                            "For the handling unit's staff, once the task is accepted.")
+CancelView = _task_action(services.cancel_task, ProactiveCancelSerializer, "Cancel the task",
+                          "For supervisors and admins, while the task is open or accepted.")
 
 
 # Mounted by api/urls.py at the API's root. The id pattern stays within a 64-bit column.

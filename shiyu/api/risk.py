@@ -28,7 +28,7 @@ from .schema import EnumChoiceField
 from .serializers import (AdminUnitRefSerializer, CategoryRefSerializer, ErrorSerializer, Text,
                           TimelineEventSerializer, UnitRefSerializer, _actor_display, _optional_text)
 from .summons import TicketRefSerializer
-from .views import E400, E401, E403, E422, _query, _valid
+from .views import E400, E401, E403, E422, _query, _valid, action_view
 
 ACTIONS = list(services.TRANSITIONS)
 TAGS = ["risk alerts"]
@@ -239,45 +239,21 @@ class AlertDetailView(APIView):
         return _render(request, _alert(request, id))
 
 
-class AcknowledgeView(APIView):
-    @extend_schema(summary="Acknowledge (确认)", parameters=[ID_PARAM], request=AlertNoteSerializer,
-                   responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="A supervisor takes the open alert in hand.")
-    def post(self, request, id):
-        alert = _alert(request, id)
-        services.acknowledge(actor=request.user, alert=alert, **_valid(AlertNoteSerializer, request.data, request))
-        return _render(request, alert)
+def _alert_action(service, request_serializer, summary: str, description: str = "") -> type[APIView]:
+    return action_view(service, target="alert", find=_alert, render=_render, request_serializer=request_serializer,
+                       summary=summary, description=description, parameters=[ID_PARAM],
+                       responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS)
 
 
-class AssignView(APIView):
-    @extend_schema(summary="Assign (交办) to a unit or a person", parameters=[ID_PARAM], request=AssignSerializer,
-                   responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="Name a handling unit, a person, or both; assigning again reassigns.")
-    def post(self, request, id):
-        alert = _alert(request, id)
-        services.assign(actor=request.user, alert=alert, **_valid(AssignSerializer, request.data, request))
-        return _render(request, alert)
-
-
-class ReportView(APIView):
-    @extend_schema(summary="Report back (处置反馈), by the assignee", parameters=[ID_PARAM],
-                   request=AlertReportSerializer, responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="The person or a handler of the unit the alert is assigned to says what was "
-                               "done; a supervisor then resolves it or assigns it again.")
-    def post(self, request, id):
-        alert = _alert(request, id)
-        services.report(actor=request.user, alert=alert, **_valid(AlertReportSerializer, request.data, request))
-        return _render(request, alert)
-
-
-class ResolveView(APIView):
-    @extend_schema(summary="Resolve, with a note", parameters=[ID_PARAM], request=ResolveSerializer,
-                   responses={200: AlertDetailSerializer, **ACTION_ERRORS}, tags=TAGS,
-                   description="Final: if the signal fires again it raises a new alert.")
-    def post(self, request, id):
-        alert = _alert(request, id)
-        services.resolve(actor=request.user, alert=alert, **_valid(ResolveSerializer, request.data, request))
-        return _render(request, alert)
+AcknowledgeView = _alert_action(services.acknowledge, AlertNoteSerializer, "Acknowledge (确认)",
+                                "A supervisor takes the open alert in hand.")
+AssignView = _alert_action(services.assign, AssignSerializer, "Assign (交办) to a unit or a person",
+                           "Name a handling unit, a person, or both; assigning again reassigns.")
+ReportView = _alert_action(services.report, AlertReportSerializer, "Report back (处置反馈), by the assignee",
+                           "The person or a handler of the unit the alert is assigned to says what was done; "
+                           "a supervisor then resolves it or assigns it again.")
+ResolveView = _alert_action(services.resolve, ResolveSerializer, "Resolve, with a note",
+                            "Final: if the signal fires again it raises a new alert.")
 
 
 class MuteListView(APIView):

@@ -67,6 +67,22 @@ def _valid(serializer_class, data, request) -> dict:
     return serializer.validated_data
 
 
+def action_view(service, *, target: str, find, render, request_serializer=None, **schema) -> type[APIView]:
+    """A POST that is one service call on one object of the user's scope, as ticket actions
+    are (TicketViewSet._act): the object through `find(request, id)` (404 outside the
+    scope), the body through `request_serializer` (its fields are the service's keywords,
+    after `target`, the object's), the object the service returns through `render`.
+    `schema`: extend_schema's keywords."""
+    class ActionView(APIView):
+        @extend_schema(request=request_serializer, **schema)
+        def post(self, request, id):
+            found = find(request, id)
+            data = _valid(request_serializer, request.data, request) if request_serializer else {}
+            return render(request, service(actor=request.user, **{target: found}, **data))
+
+    return ActionView
+
+
 def _query(request) -> dict:
     """Query parameters as a plain dict (a repeated status joins into one comma list)."""
     return {key: ",".join(values) if key == "status" else values[-1]
