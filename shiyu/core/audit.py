@@ -1,4 +1,5 @@
-"""Writing audit events. Callers are services already inside their transaction."""
+"""Writing audit events (callers are services already inside their transaction), and
+reading one object's trail."""
 from .models import AuditEvent
 
 
@@ -12,3 +13,9 @@ def record(*, actor, action: str, target_type: str, target_id: int, from_state: 
 
 def record_many(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events, batch_size=2000)
+
+
+def trail(target_type: str, target_id: int) -> list[AuditEvent]:
+    """Every event of one object, oldest first, with who did it."""
+    return list(AuditEvent.objects.filter(target_type=target_type, target_id=target_id).select_related("actor")
+                .order_by("at", "id"))

@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from shiyu.core.audit import trail
 from shiyu.core.errors import NotFound
 from shiyu.core.models import AuditEvent, Role
 from shiyu.org.models import HandlingUnit
@@ -52,15 +53,15 @@ def alerts_to_report(user) -> QuerySet[RiskAlert]:
 def get_visible_alert(user, pk: int) -> RiskAlert:
     """One alert, or NotFound (also outside the scope, so a scope never leaks what exists)."""
     alert = (visible_alerts(user).select_related("subdistrict", "category", "assigned_unit", "assigned_user",
-                                                 "acknowledged_by", "resolved_by").filter(pk=pk).first())
+                                                 "acknowledged_by", "reported_by", "resolved_by")
+             .filter(pk=pk).first())
     if alert is None:
         raise NotFound(f"alert {pk} not found")
     return alert
 
 
 def alert_trail(alert: RiskAlert) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(target_type=TARGET, target_id=alert.pk).select_related("actor")
-                .order_by("at", "id"))
+    return trail(TARGET, alert.pk)
 
 
 def visible_mutes(user) -> QuerySet[RiskMute]:

@@ -29,10 +29,10 @@ from shiyu.org.models import HandlingUnit
 from shiyu.risk import selectors, services
 from shiyu.risk.models import Level, RiskAlert, Signal
 from shiyu.tickets.models import Category
-from shiyu.tickets.selectors import visible_tickets
 
 from ..pages import PAGES
-from .workbench import error_response, for_roles, invalid_form, page_of, query_without, run_form
+from .workbench import (action_forms, error_response, for_roles, invalid_form, linked_tickets, page_of, query_without,
+                        run_form)
 
 # Handlers see the alerts assigned to them or their unit (the selectors' scope) and report
 # back on them; muting signals is the supervisors' business.
@@ -209,14 +209,9 @@ def _alert_context(request, alert: RiskAlert, failed: tuple[str, forms.Form] | N
     muted = any(m.active_at(now) for m in mutes)
     if services.may_handle(user) and not muted:
         allowed = [*allowed, "mute"]
-    failed_name, failed_form = failed or (None, None)
-    actions = [(ACTIONS[name], failed_form if name == failed_name else ACTIONS[name].form(auto_id=f"id_{name}_%s"))
-               for name in allowed]
-    linked = alert.tickets.all()
-    tickets = list(visible_tickets(user).filter(pk__in=linked.values("pk")).select_related("lead_unit")
-                   .order_by("created_at", "id")[:TICKETS_SHOWN])
     return {
-        "alert": alert, "actions": actions, "tickets": tickets, "ticket_total": linked.count(),
+        "alert": alert, "actions": action_forms(ACTIONS, allowed, failed),
+        **linked_tickets(user, alert.tickets.all(), TICKETS_SHOWN),
         "trail": [(event, capfirst(EVENT_LABELS.get(event.action, event.action)))
                   for event in selectors.alert_trail(alert)],
         "mutes": [(m, m.active_at(now)) for m in mutes], "muted": muted,

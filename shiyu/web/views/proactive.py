@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shiyu.core.audit import trail
 from shiyu.core.errors import DomainError
-from shiyu.core.models import AuditEvent
 from shiyu.core.pii import mask_text
 from shiyu.deadlines.selectors import Thresholds, work_calendar
 from shiyu.geo.models import AdminUnit
@@ -35,7 +35,8 @@ from shiyu.tickets.models import DeadlineState
 from shiyu.tickets.permissions import SUPERVISE_ROLES
 from shiyu.tickets.selectors import visible_tickets
 
-from .workbench import error_response, for_page, for_roles, invalid_form, page_of, query_without, run_form
+from .workbench import (action_forms, error_response, for_page, for_roles, invalid_form, linked_tickets, page_of,
+                        query_without, run_form)
 
 HOT_TOP = 20
 TICKETS_SHOWN = 50  # per hot issue and per task
@@ -312,16 +313,10 @@ def task_action(request, pk: int, name: str):
 
 def _task_context(request, task: ProactiveTask, failed: tuple[str, forms.Form] | None = None) -> dict:
     user = request.user
-    failed_name, failed_form = failed or (None, None)
-    actions = [(ACTIONS[name], failed_form if name == failed_name else ACTIONS[name].form(auto_id=f"id_{name}_%s"))
-               for name in services.actions_for(user, task)]
-    linked = task.tickets.all()
-    tickets = list(visible_tickets(user).filter(pk__in=linked.values("pk")).select_related("lead_unit")
-                   .order_by("created_at", "id")[:TICKETS_SHOWN])
-    trail = (AuditEvent.objects.filter(target_type=TARGET, target_id=task.pk).select_related("actor")
-             .order_by("at", "id"))
     return {
-        "task": task, "actions": actions, "tickets": tickets, "ticket_total": linked.count(),
+        "task": task, "actions": action_forms(ACTIONS, services.actions_for(user, task), failed),
+        **linked_tickets(user, task.tickets.all(), TICKETS_SHOWN),
         "colour": deadline_colour(task, Thresholds.at(timezone.now())),
-        "trail": [(event, capfirst(EVENT_LABELS.get(event.action, event.action))) for event in trail],
+        "trail": [(event, capfirst(EVENT_LABELS.get(event.action, event.action)))
+                  for event in trail(TARGET, task.pk)],
     }

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from shiyu.core.errors import DomainError, InvalidInput, NotAllowed
 from shiyu.tickets.models import Category
+from shiyu.tickets.selectors import visible_tickets
 
 from ..pages import PAGES
 from .reporting import CategoryChoice
@@ -51,6 +52,23 @@ def run_form(form: forms.Form, run) -> DomainError | None:
     except DomainError as error:
         return error
     return None
+
+
+def action_forms(actions: dict, names, failed: tuple[str, forms.Form] | None = None) -> list[tuple]:
+    """(action, its form) for each of `names` the user may take now: the one that failed
+    as it was sent, with its errors; the others blank, their ids prefixed by the action's
+    name (a page holds several forms)."""
+    failed_name, failed_form = failed or (None, None)
+    return [(actions[name], failed_form if name == failed_name else actions[name].form(auto_id=f"id_{name}_%s"))
+            for name in names]
+
+
+def linked_tickets(user, linked, shown: int) -> dict:
+    """What web/_linked_tickets.html draws: of the `linked` tickets, the first `shown` the
+    user may see, oldest first, and how many are linked in all."""
+    tickets = list(visible_tickets(user).filter(pk__in=linked.values("pk")).select_related("lead_unit")
+                   .order_by("created_at", "id")[:shown])
+    return {"tickets": tickets, "ticket_total": linked.count()}
 
 
 def for_roles(roles):
