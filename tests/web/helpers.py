@@ -1,5 +1,7 @@
-"""Reading rendered pages in the page tests."""
+"""Reading rendered pages in the page tests, and what the actions left in the audit trail."""
 import re
+
+from shiyu.core.audit import trail
 
 
 def html(response) -> str:
@@ -16,3 +18,8 @@ def post(client, url: str, data=None, status: int = 302):
     response = client.post(url, data or {})
     assert response.status_code == status, html(response)[:3000]
     return response
+
+
+def audit_actions(target_type: str, target_id: int) -> list[str]:
+    """The actions of one object's audit trail, oldest first."""
+    return [event.action for event in trail(target_type, target_id)]

@@ -11,7 +11,7 @@ from shiyu.core.models import AuditEvent
 from shiyu.risk import services
 from shiyu.risk.models import RiskAlert, RiskMute
 from tests.risk.conftest import alert, scan  # noqa: F401  (fixtures)
-from tests.web.helpers import buttons, html, post
+from tests.web.helpers import audit_actions, buttons, html, post
 
 pytestmark = pytest.mark.django_db
 
@@ -20,15 +20,12 @@ LIST, MUTES = "/workbench/alerts/", "/workbench/alerts/mutes/"
 S = RiskAlert.Status
 
 
-
-
 def act(client, alert, action, data=None, status=302):
     return post(client, f"/workbench/alerts/{alert.pk}/{action}/", data, status)
 
 
 def events(alert) -> list[str]:
-    return list(AuditEvent.objects.filter(target_type="risk_alert", target_id=alert.pk).order_by("id")
-                .values_list("action", flat=True))
+    return audit_actions("risk_alert", alert.pk)
 
 
 

@@ -14,7 +14,7 @@ from shiyu.geo.models import AdminUnit
 from shiyu.proactive import services
 from shiyu.proactive.models import ProactiveTask
 from tests.proactive.conftest import _fresh_state, opened, plant_tickets, unit  # noqa: F401  (fixtures)
-from tests.web.helpers import buttons, html, post
+from tests.web.helpers import audit_actions, buttons, html, post
 
 pytestmark = pytest.mark.django_db
 
@@ -30,15 +30,12 @@ PAGE_ROLES = {
 State = ProactiveTask.State
 
 
-
-
 def act(client, task, action, data=None, status=302):
     return post(client, f"/workbench/proactive/{task.pk}/{action}/", data, status)
 
 
 def events(task) -> list[str]:
-    return list(AuditEvent.objects.filter(target_type="proactive_task", target_id=task.pk).order_by("id")
-                .values_list("action", flat=True))
+    return audit_actions("proactive_task", task.pk)
 
 
 
