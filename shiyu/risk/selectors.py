@@ -32,9 +32,8 @@ def visible_alerts(user) -> QuerySet[RiskAlert]:
         return alerts
     if user.role != Role.HANDLER:
         return alerts.none()
-    scope = Q(assigned_user=user)
+    scope = _assigned_to(user)
     if user.unit_id:
-        scope |= Q(assigned_unit_id=user.unit_id)
         if user.unit.area_id and user.unit.kind == HandlingUnit.Kind.SUBDISTRICT:
             scope |= Q(subdistrict_id=user.unit.area_id)
         elif user.unit.area_id and user.unit.kind == HandlingUnit.Kind.DISTRICT:
@@ -46,8 +45,13 @@ def alerts_to_report(user) -> QuerySet[RiskAlert]:
     """The assigned alerts waiting for this handler's (or their unit's) report back."""
     if user is None or not user.is_authenticated or user.role != Role.HANDLER:
         return RiskAlert.objects.none()
-    scope = Q(assigned_user=user) | (Q(assigned_unit_id=user.unit_id) if user.unit_id else Q(pk__in=[]))
-    return RiskAlert.objects.filter(scope, status=RiskAlert.Status.ASSIGNED)
+    return RiskAlert.objects.filter(_assigned_to(user), status=RiskAlert.Status.ASSIGNED)
+
+
+def _assigned_to(user) -> Q:
+    """Alerts assigned to the handler or to their unit."""
+    mine = Q(assigned_user=user)
+    return mine | Q(assigned_unit_id=user.unit_id) if user.unit_id else mine
 
 
 def get_visible_alert(user, pk: int) -> RiskAlert:
